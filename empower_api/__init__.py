@@ -1,0 +1,154 @@
+"""Empower API: the app factory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import stripe
+from flask import Flask, Response, current_app, request
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from empower_api.config import build_config
+from empower_api.db import db as _db
+from empower_api.db import sqlite_begin_mode
+from empower_api.errors import DomainError, problem, register_error_handlers
+from empower_api.extensions import api, init_extensions, jwt
+from empower_api.observability import configure_logging, init_request_logging
+from empower_api.security import passwords
+from empower_api.security.crypto import PiiCipher, set_cipher
+from empower_api.security.tokens import configure_jwt
+from empower_api.tasks import init_celery
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+API_TITLE = "Empower API"
+API_VERSION = "1.0.0"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. ``config`` overrides what the environment says (tests)."""
+    app = Flask(__name__, instance_relative_config=True)
+    configure_logging(os.environ.get("LOG_LEVEL", "INFO").upper())
+    app.config.from_mapping(build_config(app.instance_path, overrides=config))
+    app.config.setdefault("MIGRATIONS_DIR", PACKAGE_ROOT.parent / "migrations")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    passwords.set_profile(app.config.get("PASSWORD_HASH_PROFILE", "owasp"))
+    set_cipher(PiiCipher(app.config["PII_ENCRYPTION_KEYS"], app.config["PII_INDEX_KEY"]))
+    _configure_stripe(app)
+    _configure_api_docs(app)
+
+    init_extensions(app)
+    configure_jwt(app, jwt)
+    init_celery(app)
+    register_error_handlers(app)
+    _register_blueprints(app)
+    init_request_logging(app)
+    _register_request_hooks(app)
+    _make_views_transactional(app)
+    _register_cli(app)
+    return app
+
+
+def _configure_stripe(app: Flask) -> None:
+    stripe.api_key = app.config["STRIPE_API_KEY"]
+    if app.config.get("STRIPE_API_BASE"):
+        stripe.api_base = app.config["STRIPE_API_BASE"]
+
+
+def _configure_api_docs(app: Flask) -> None:
+    app.config.update(
+        API_TITLE=API_TITLE,
+        API_VERSION=API_VERSION,
+        OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        API_SPEC_OPTIONS={
+            "info": {"description": "HTTP API behind the Empower mobile app."},
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+                }
+            },
+        },
+    )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from empower_api import ops
+    from empower_api.accounts.routes import blp as accounts_blp
+    from empower_api.audit.routes import blp as audit_blp
+    from empower_api.jobs.routes import blp as jobs_blp
+    from empower_api.savings.routes import blp as savings_blp
+
+    for blueprint in (ops.blp, accounts_blp, jobs_blp, savings_blp, audit_blp):
+        api.register_blueprint(blueprint)
+    # The docs UI at /docs (flask-smorest serves it under the OpenAPI prefix).
+    app.add_url_rule(
+        "/docs", "docs", app.view_functions["api-docs.openapi_swagger_ui"]
+    )
+
+
+def _register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _check_request() -> Response | None:
+        # On SQLite, write requests take the write lock up front (serialised writes).
+        sqlite_begin_mode.set("DEFERRED" if request.method in SAFE_METHODS else "IMMEDIATE")
+        has_body = request.method in {"POST", "PUT", "PATCH"} and request.content_length
+        if has_body and not request.is_json:
+            return problem(415, "Send the body as application/json.",
+                           code="unsupported_media_type")
+        return None
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(_error: IntegrityError) -> Response:
+        _db.session.rollback()
+        return problem(409, "This conflicts with data that changed meanwhile. Try again.",
+                       code="conflict")
+
+    @app.errorhandler(OperationalError)
+    def _operational(_error: OperationalError) -> Response:
+        _db.session.rollback()
+        current_app.logger.warning("database_unavailable: %s", type(_error.orig).__name__)
+        return problem(503, "The service is busy. Try again shortly.", code="unavailable",
+                       headers={"Retry-After": "5"})
+
+    @app.errorhandler(DomainError)
+    def _domain(error: DomainError) -> Response:
+        if error.commit:
+            _db.session.commit()
+        else:
+            _db.session.rollback()
+        return error.to_response()
+
+
+def transactional(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Commit once when the view succeeds; roll back when it fails."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        response = current_app.make_response(view(*args, **kwargs))
+        if response.status_code < 400:
+            _db.session.commit()
+        else:
+            _db.session.rollback()
+        return response
+
+    return wrapper
+
+
+def _make_views_transactional(app: Flask) -> None:
+    for endpoint, view in list(app.view_functions.items()):
+        if endpoint != "static":
+            app.view_functions[endpoint] = transactional(view)
+
+
+def _register_cli(app: Flask) -> None:
+    from empower_api.cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,480 @@
+"""Accounts: registration, log-in, token rotation, sessions, profile, export, erasure.
+
+Functions take the SQLAlchemy session explicitly and only flush; the request
+commits once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import phonenumbers
+import structlog
+from flask import current_app
+from flask_jwt_extended import create_access_token, create_refresh_token, get_jti
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from empower_api.accounts.models import AuthSession, RecoveryCode, Role, User
+from empower_api.db import db, utcnow
+from empower_api.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from empower_api.security import passwords
+from empower_api.security.crypto import cipher
+
+log = structlog.get_logger(__name__)
+
+SELF_REGISTER_ROLES = (Role.SURVIVOR, Role.EMPLOYER)
+RECOVERY_CODE_COUNT = 10
+_ALIAS_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,39}$")
+_RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+WRONG_CREDENTIALS = "The log-in name or password is not right."
+
+
+# --- normalisation -------------------------------------------------------------
+
+
+def alias_problem(alias: str) -> str | None:
+    if not _ALIAS_RE.match(alias):
+        return "Use 3 to 40 letters, digits, '.', '_' or '-', starting with a letter or digit."
+    if sum(c.isdigit() for c in alias) >= 7:
+        return "An alias must not look like a phone number."
+    return None
+
+
+def normalise_email(email: str) -> str:
+    email = email.strip()
+    local, sep, domain = email.rpartition("@")
+    if not sep or not local or "." not in domain or len(email) > 254 or " " in email:
+        raise Invalid("email", "Enter a valid e-mail address.")
+    return f"{local}@{domain.lower()}"
+
+
+def normalise_phone(phone: str, field: str = "phone") -> str:
+    """E.164 (``+15551234567``); numbers without a country code need DEFAULT_PHONE_REGION."""
+    region = current_app.config.get("DEFAULT_PHONE_REGION")
+    try:
+        parsed = phonenumbers.parse(phone, region)
+    except phonenumbers.NumberParseException:
+        raise Invalid(field, "Enter a phone number with its country code, like +15551234567.")
+    if not phonenumbers.is_possible_number(parsed) or not phonenumbers.is_valid_number(parsed):
+        raise Invalid(field, "This phone number is not valid.")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def email_index(email: str) -> str:
+    return cipher().blind_index("email:" + email.lower())
+
+
+def phone_index(phone: str) -> str:
+    return cipher().blind_index("phone:" + phone)
+
+
+def _check_password(password: str, *context: str | None) -> None:
+    reason = passwords.password_problem(password, context=tuple(c for c in context if c))
+    if reason:
+        raise Invalid("password", reason)
+
+
+# --- tokens and sessions ---------------------------------------------------------
+
+
+@dataclass
+class Tokens:
+    user: User
+    access_token: str
+    refresh_token: str
+    recovery_codes: list[str] | None = None
+
+
+def _issue(session: Session, user: User, auth_session: AuthSession) -> Tokens:
+    claims = {"sid": str(auth_session.id), "role": user.role}
+    access = create_access_token(identity=str(user.id), additional_claims=claims)
+    refresh = create_refresh_token(identity=str(user.id), additional_claims=claims)
+    auth_session.refresh_jti = get_jti(refresh)
+    auth_session.last_used_at = utcnow()
+    session.flush()
+    return Tokens(user=user, access_token=access, refresh_token=refresh)
+
+
+def start_session(session: Session, user: User, device_label: str | None) -> Tokens:
+    auth_session = AuthSession(
+        id=uuid.uuid4(), user_id=user.id,
+        device_label=(device_label or "unknown device")[:80], refresh_jti="",
+    )
+    session.add(auth_session)
+    session.flush()
+    return _issue(session, user, auth_session)
+
+
+def user_for_token(payload: dict[str, Any]) -> User | None:
+    try:
+        user_id = uuid.UUID(str(payload.get("sub")))
+    except ValueError:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or user.erased_at is not None:
+        return None
+    return user
+
+
+def session_is_active(sid: Any) -> bool:
+    """Checked on every authenticated request, so revocation is immediate."""
+    try:
+        session_id = uuid.UUID(str(sid))
+    except ValueError:
+        return False
+    auth_session = db.session.get(AuthSession, session_id)
+    return auth_session is not None and auth_session.revoked_at is None
+
+
+def refresh(session: Session, *, user: User, token: dict[str, Any]) -> Tokens:
+    """Rotate a refresh token. A spent one presented again ends the whole session."""
+    auth_session = session.get(AuthSession, uuid.UUID(token["sid"]), with_for_update=True)
+    if auth_session is None or auth_session.revoked_at is not None:
+        raise Unauthorized("This session has ended. Sign in again.")
+    if not hmac.compare_digest(auth_session.refresh_jti, token["jti"]):
+        auth_session.revoked_at = utcnow()
+        auth_session.revoked_reason = "refresh_reuse"
+        session.flush()
+        log.warning("refresh_token_reuse", session_id=str(auth_session.id))
+        error = Unauthorized("This session has ended. Sign in again.")
+        error.commit = True  # the revocation must persist although the request fails
+        raise error
+    return _issue(session, user, auth_session)
+
+
+def end_session(session: Session, *, user: User, session_id: uuid.UUID, reason: str) -> None:
+    auth_session = session.get(AuthSession, session_id)
+    if auth_session is None or auth_session.user_id != user.id:
+        raise NotFound("No such session.")
+    if auth_session.revoked_at is None:
+        auth_session.revoked_at = utcnow()
+        auth_session.revoked_reason = reason
+    session.flush()
+
+
+def end_all_sessions(session: Session, *, user: User, reason: str) -> int:
+    """Safety exit: end every session of the user at once."""
+    result = session.execute(
+        update(AuthSession)
+        .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason)
+    )
+    session.flush()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def list_sessions(session: Session, *, user: User) -> list[AuthSession]:
+    return list(
+        session.scalars(
+            select(AuthSession)
+            .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
+            .order_by(AuthSession.last_used_at.desc(), AuthSession.id)
+        )
+    )
+
+
+# --- registration and log-in -------------------------------------------------------
+
+
+def _recovery_hash(user_id: uuid.UUID, code: str) -> str:
+    normalised = code.replace("-", "").replace(" ", "").lower()
+    return hashlib.sha256(f"{user_id}:{normalised}".encode()).hexdigest()
+
+
+def _new_recovery_codes(session: Session, user: User) -> list[str]:
+    session.execute(
+        update(RecoveryCode)
+        .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    codes = []
+    for _ in range(RECOVERY_CODE_COUNT):
+        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(15))
+        code = "-".join(raw[i : i + 5] for i in range(0, 15, 5))
+        codes.append(code)
+        session.add(RecoveryCode(user_id=user.id, code_hash=_recovery_hash(user.id, code)))
+    session.flush()
+    return codes
+
+
+def _flush_unique(session: Session, field: str, message: str) -> None:
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise Conflict(message, code=f"{field}_taken")
+
+
+def register(session: Session, *, data: dict[str, Any], device_label: str | None) -> Tokens:
+    """Self-registration as a survivor (anonymous or identified) or an employer."""
+    mode = data["mode"]
+    password = data["password"]
+    if mode == "anonymous":
+        alias = data.get("alias")
+        if not alias:
+            raise Invalid("alias", "An alias is required for an anonymous account.")
+        for field in ("email", "phone", "display_name"):
+            if data.get(field):
+                raise Invalid(field, "An anonymous account holds no e-mail, phone or name.")
+        if data.get("role", Role.SURVIVOR) != Role.SURVIVOR:
+            raise Invalid("role", "Anonymous accounts are for survivors.")
+        if reason := alias_problem(alias):
+            raise Invalid("alias", reason)
+        _check_password(password, alias)
+        if session.scalar(select(User.id).where(User.alias_key == alias.lower())):
+            raise Conflict("This alias is taken; choose another.", code="alias_taken")
+        user = User(role=Role.SURVIVOR, anonymous=True, alias=alias, alias_key=alias.lower())
+    else:
+        role = data.get("role") or Role.SURVIVOR
+        if role not in SELF_REGISTER_ROLES:
+            raise Invalid("role", "Choose survivor or employer.")
+        if data.get("alias"):
+            raise Invalid("alias", "Use display_name with an identified account.")
+        email = normalise_email(data["email"]) if data.get("email") else None
+        phone = normalise_phone(data["phone"]) if data.get("phone") else None
+        if not email and not phone:
+            raise Invalid("email", "Give an e-mail address or a phone number.")
+        _check_password(password, email, phone)
+        user = User(role=role, anonymous=False, display_name=data.get("display_name"))
+        if email:
+            user.email, user.email_index = email, email_index(email)
+            if session.scalar(select(User.id).where(User.email_index == user.email_index)):
+                raise Conflict("An account with this e-mail exists.", code="email_taken")
+        if phone:
+            user.phone, user.phone_index = phone, phone_index(phone)
+            if session.scalar(select(User.id).where(User.phone_index == user.phone_index)):
+                raise Conflict("An account with this phone exists.", code="phone_taken")
+    user.id = uuid.uuid4()
+    user.password_hash = passwords.hash_password(password)
+    session.add(user)
+    _flush_unique(session, "account", "This account exists already.")
+    codes = _new_recovery_codes(session, user) if user.anonymous else None
+    tokens = start_session(session, user, device_label)
+    tokens.recovery_codes = codes
+    log.info("user_registered", user_id=str(user.id), role=user.role, anonymous=user.anonymous)
+    return tokens
+
+
+def find_by_login(session: Session, login: str) -> User | None:
+    login = login.strip()
+    if "@" in login:
+        try:
+            key = email_index(normalise_email(login))
+        except Invalid:
+            return None
+        return session.scalar(select(User).where(User.email_index == key))
+    if login.startswith("+") or login.replace(" ", "").replace("-", "").isdigit():
+        try:
+            key = phone_index(normalise_phone(login))
+        except Invalid:
+            return None
+        return session.scalar(select(User).where(User.phone_index == key))
+    return session.scalar(select(User).where(User.alias_key == login.lower()))
+
+
+def login(session: Session, *, login: str, password: str, device_label: str | None) -> Tokens:
+    """Same answer, in similar time, whether or not the account exists."""
+    user = find_by_login(session, login)
+    if user is not None and user.erased_at is not None:
+        user = None
+    if not passwords.verify_password(user.password_hash if user else None, password):
+        raise Unauthorized(WRONG_CREDENTIALS, code="invalid_credentials")
+    assert user is not None
+    if user.password_hash and passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    log.info("user_logged_in", user_id=str(user.id))
+    return start_session(session, user, device_label)
+
+
+def recover(
+    session: Session, *, alias: str, code: str, new_password: str, device_label: str | None
+) -> Tokens:
+    """Reset an anonymous account's password with a single-use recovery code."""
+    user = session.scalar(select(User).where(User.alias_key == alias.strip().lower()))
+    wrong = Unauthorized("The alias or recovery code is not right.", code="invalid_recovery")
+    if user is None or user.erased_at is not None:
+        raise wrong
+    digest = _recovery_hash(user.id, code)
+    match = session.scalar(
+        select(RecoveryCode)
+        .where(RecoveryCode.user_id == user.id, RecoveryCode.code_hash == digest)
+        .with_for_update()
+    )
+    if match is None or match.used_at is not None:
+        raise wrong
+    _check_password(new_password, user.alias)
+    match.used_at = utcnow()
+    user.password_hash = passwords.hash_password(new_password)
+    end_all_sessions(session, user=user, reason="recovered")
+    log.info("account_recovered", user_id=str(user.id))
+    return start_session(session, user, device_label)
+
+
+def create_staff(session: Session, *, email: str, password: str, admin: bool = False) -> User:
+    """Staff and admins are created from the command line only."""
+    email = normalise_email(email)
+    _check_password(password, email)
+    key = email_index(email)
+    if session.scalar(select(User.id).where(User.email_index == key)):
+        raise Conflict("An account with this e-mail exists.", code="email_taken")
+    user = User(
+        id=uuid.uuid4(), role=Role.ADMIN if admin else Role.STAFF, anonymous=False,
+        email=email, email_index=key, display_name="Staff",
+        password_hash=passwords.hash_password(password),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+# --- profile -----------------------------------------------------------------------
+
+PROFILE_FIELDS = ("display_name", "languages", "skills", "region", "city", "availability",
+                  "accommodations", "legal_name", "date_of_birth")
+
+
+def update_profile(session: Session, *, user: User, data: dict[str, Any]) -> User:
+    """Change the caller's own profile. ``email``/``phone`` set to null removes them."""
+    if "alias" in data:
+        alias = data["alias"]
+        if alias is None:
+            if user.anonymous:
+                raise Invalid("alias", "An anonymous account needs its alias.")
+            user.alias = user.alias_key = None
+        else:
+            if reason := alias_problem(alias):
+                raise Invalid("alias", reason)
+            taken = session.scalar(
+                select(User.id).where(User.alias_key == alias.lower(), User.id != user.id)
+            )
+            if taken:
+                raise Conflict("This alias is taken; choose another.", code="alias_taken")
+            user.alias, user.alias_key = alias, alias.lower()
+    for field in PROFILE_FIELDS:
+        if field in data:
+            setattr(user, field, data[field])
+    if "email" in data:
+        if data["email"] is None:
+            user.email = user.email_index = None
+        else:
+            email = normalise_email(data["email"])
+            key = email_index(email)
+            if session.scalar(select(User.id).where(User.email_index == key, User.id != user.id)):
+                raise Conflict("An account with this e-mail exists.", code="email_taken")
+            user.email, user.email_index = email, key
+    if "phone" in data:
+        if data["phone"] is None:
+            user.phone = user.phone_index = None
+        else:
+            phone = normalise_phone(data["phone"])
+            key = phone_index(phone)
+            if session.scalar(select(User.id).where(User.phone_index == key, User.id != user.id)):
+                raise Conflict("An account with this phone exists.", code="phone_taken")
+            user.phone, user.phone_index = phone, key
+    if not user.anonymous and not (user.email or user.phone) and user.role != Role.SURVIVOR:
+        raise Invalid("email", "This account needs an e-mail address or a phone number.")
+    if not user.alias and not user.email and not user.phone:
+        raise Invalid("email", "Keep at least one way to sign in: an alias, e-mail or phone.")
+    # An identified survivor with neither e-mail nor phone signs in with an alias.
+    user.anonymous = not (user.email or user.phone) and user.role == Role.SURVIVOR
+    _flush_unique(session, "account", "This alias, e-mail or phone is taken.")
+    return user
+
+
+def change_password(session: Session, *, user: User, current: str, new: str) -> None:
+    if not passwords.verify_password(user.password_hash, current):
+        raise Invalid("current_password", "This is not your current password.")
+    _check_password(new, user.alias, user.email, user.phone)
+    user.password_hash = passwords.hash_password(new)
+    session.flush()
+
+
+# --- export and erasure --------------------------------------------------------------
+
+Exporter = Callable[[Session, User], Any]
+Eraser = Callable[[Session, User], None]
+_exporters: dict[str, Exporter] = {}
+_erasers: list[Eraser] = []
+
+
+def register_exporter(name: str) -> Callable[[Exporter], Exporter]:
+    """Domains add what they hold about a user to ``GET /me/export``."""
+
+    def decorator(fn: Exporter) -> Exporter:
+        _exporters[name] = fn
+        return fn
+
+    return decorator
+
+
+def register_eraser(fn: Eraser) -> Eraser:
+    """Domains erase a user's personal data on ``DELETE /me`` (money records stay)."""
+    _erasers.append(fn)
+    return fn
+
+
+def export(session: Session, *, user: User) -> dict[str, Any]:
+    sessions = list_sessions(session, user=user)
+    data: dict[str, Any] = {
+        "exported_at": utcnow().isoformat(),
+        "account": {
+            "id": str(user.id), "role": user.role, "anonymous": user.anonymous,
+            "created_at": user.created_at.isoformat(),
+            "alias": user.alias, "display_name": user.display_name,
+            "email": user.email, "phone": user.phone, "legal_name": user.legal_name,
+            "date_of_birth": user.date_of_birth,
+            "languages": user.languages or [], "skills": user.skills or [],
+            "region": user.region, "city": user.city, "availability": user.availability,
+            "accommodations": user.accommodations,
+        },
+        "sessions": [
+            {"id": str(s.id), "device_label": s.device_label,
+             "created_at": s.created_at.isoformat(), "last_used_at": s.last_used_at.isoformat()}
+            for s in sessions
+        ],
+    }
+    for name, exporter in sorted(_exporters.items()):
+        data[name] = exporter(session, user)
+    return data
+
+
+def erase(session: Session, *, user: User, password: str) -> None:
+    """Erase personal data; money records stay, linked to a pseudonymous tombstone."""
+    if not passwords.verify_password(user.password_hash, password):
+        raise Invalid("password", "This is not your password.")
+    for eraser in _erasers:
+        eraser(session, user)
+    tombstone = f"erased-{uuid.uuid4().hex[:12]}"
+    user.alias, user.alias_key = tombstone, tombstone
+    for field in ("display_name", "email", "email_index", "phone", "phone_index", "legal_name",
+                  "date_of_birth", "accommodations", "region", "city", "availability",
+                  "password_hash"):
+        setattr(user, field, None)
+    user.languages, user.skills = [], []
+    user.erased_at = utcnow()
+    session.execute(
+        update(RecoveryCode).where(RecoveryCode.user_id == user.id).values(used_at=utcnow())
+    )
+    end_all_sessions(session, user=user, reason="erased")
+    log.info("user_erased", user_id=str(user.id))
+
+
+def get_user(session: Session, user_id: uuid.UUID) -> User:
+    user = session.get(User, user_id)
+    if user is None or user.erased_at is not None:
+        raise NotFound("No such user.")
+    return user
+
+
+def require_role(user: User, roles: Iterable[str]) -> None:
+    if user.role not in tuple(roles):
+        raise Forbidden("Your account cannot do this.")

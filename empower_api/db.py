@@ -1,0 +1,155 @@
+"""Database access: one engine per app, one session per request.
+
+Services receive the session explicitly and only ``flush()``; the request commits
+once at the end (``commit_or_rollback``) or rolls back on any error.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import JSON, DateTime, MetaData, Uuid, create_engine, event
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# On SQLite, write requests take the database lock when their transaction begins
+# (BEGIN IMMEDIATE), so concurrent writers are serialised instead of failing on
+# lock upgrade. Reads begin DEFERRED.
+sqlite_begin_mode: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "sqlite_begin_mode", default="IMMEDIATE"
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every engine (SQLite stores naive UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), uuid.UUID: Uuid(), dict[str, Any]: JSONType}
+
+
+class IdMixin:
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not pysqlite, emit BEGIN (needed for savepoints and locking).
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql(f"BEGIN {sqlite_begin_mode.get()}")
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+        connect_args={"connect_timeout": 3},
+    )
+
+
+class Database:
+    """The app's engine and per-request sessions."""
+
+    metadata = Base.metadata
+
+    def init_app(self, app: Flask) -> None:
+        engine = make_engine(app.config["DATABASE_URL"])
+        app.extensions["empower_db"] = {
+            "engine": engine,
+            "sessionmaker": sessionmaker(bind=engine, expire_on_commit=False),
+        }
+
+        def _close_session(_exc: BaseException | None) -> None:
+            session = g.pop("_db_session", None)
+            if session is not None:
+                session.close()
+
+        # A session lives for one request (or one app context outside requests).
+        app.teardown_request(_close_session)
+        app.teardown_appcontext(_close_session)
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions["empower_db"]["engine"]
+
+    def get_engine(self) -> Engine:  # used by Alembic's env.py
+        return self.engine
+
+    @property
+    def session(self) -> Session:
+        session = g.get("_db_session")
+        if session is None:
+            session = current_app.extensions["empower_db"]["sessionmaker"]()
+            g._db_session = session
+        return session
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+
+db = Database()

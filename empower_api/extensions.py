@@ -1,0 +1,56 @@
+"""Extension objects, created once and bound to an app in ``create_app``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request
+from flask_jwt_extended import JWTManager
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_migrate import Migrate
+from flask_smorest import Api as SmorestApi
+
+from empower_api.db import db
+from empower_api.errors import handle_http_exception
+
+
+class Api(SmorestApi):
+    """flask-smorest's Api with our problem+json error handling."""
+
+    def _register_error_handlers(self) -> None:  # errors.register_error_handlers does it
+        return None
+
+    def handle_http_exception(self, error: Any) -> Any:
+        return handle_http_exception(error)
+
+
+def rate_limit_key() -> str:
+    return get_remote_address() or "unknown"
+
+
+def login_name_key() -> str:
+    """Rate-limit key for credential endpoints: the login name tried, not only the IP."""
+    data = request.get_json(silent=True) or {}
+    name = ""
+    if isinstance(data, dict):
+        raw = data.get("login") or data.get("alias") or data.get("email") or data.get("phone")
+        name = str(raw).strip().lower() if raw else ""
+    return f"login:{name}" if name else f"ip:{rate_limit_key()}"
+
+
+api = Api()
+migrate = Migrate()
+jwt = JWTManager()
+limiter = Limiter(key_func=rate_limit_key, headers_enabled=True)
+
+__all__ = ["Api", "api", "db", "jwt", "limiter", "login_name_key", "migrate", "rate_limit_key"]
+
+
+def init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.config["MIGRATIONS_DIR"]),
+                     compare_type=True, render_as_batch=True)
+    jwt.init_app(app)
+    limiter.init_app(app)
+    api.init_app(app)

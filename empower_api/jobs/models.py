@@ -1,0 +1,3 @@
+"""jobs models."""
+
+from __future__ import annotations

@@ -1,0 +1,13 @@
+"""Every model, imported so the metadata is complete (Alembic, tests, create_all)."""
+
+from __future__ import annotations
+
+from empower_api.accounts import models as accounts_models
+from empower_api.audit import models as audit_models
+from empower_api.db import Base
+from empower_api.jobs import models as jobs_models
+from empower_api.savings import models as savings_models
+
+metadata = Base.metadata
+
+__all__ = ["accounts_models", "audit_models", "jobs_models", "metadata", "savings_models"]

@@ -1,0 +1,3 @@
+"""savings models."""
+
+from __future__ import annotations

@@ -1,0 +1,34 @@
+"""Celery: eager, in process, in the embedded default; workers when a broker is set."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery, Task
+from flask import Flask
+
+celery = Celery("empower_api")
+
+
+def init_celery(app: Flask) -> Celery:
+    broker = app.config.get("CELERY_BROKER_URL")
+
+    class FlaskTask(Task):
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery.conf.update(
+        broker_url=broker or "memory://",
+        result_backend=None,
+        task_always_eager=not broker,
+        task_eager_propagates=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        timezone="UTC",
+        beat_schedule=dict(app.config.get("CELERY_BEAT_SCHEDULE", {})),
+    )
+    celery.Task = FlaskTask
+    app.extensions["celery"] = celery
+    return celery

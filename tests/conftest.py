@@ -1,0 +1,197 @@
+"""Shared fixtures: one app per test run, a clean database per test by rollback.
+
+The suite runs on SQLite by default and on PostgreSQL when ``DATABASE_URL`` points
+at one. Each test runs inside an outer transaction; every request's session joins it
+through a savepoint, so the request's "commit" is real to the code but vanishes when
+the test ends. Tests marked ``postgres_only`` use real commits on separate
+connections (threads, row locks) and clean up by truncating.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from empower_api import create_app
+from empower_api.db import db
+from empower_api.models import metadata
+
+TEST_CONFIG: dict[str, Any] = {
+    "EMPOWER_ENV": "testing",
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key-" + "x" * 32,
+    "JWT_SECRET_KEY": "test-jwt-secret-" + "y" * 32,
+    "PII_ENCRYPTION_KEYS": "pQ2yRPu5sQh3g9m0rKq1sW8vXzY4aB6cD7eF0gH1iJk=",
+    "PII_INDEX_KEY": "test-index-key-" + "z" * 32,
+    "PASSWORD_HASH_PROFILE": "fast",
+    "RATELIMIT_ENABLED": False,
+    "STRIPE_API_KEY": "sk_test_local",
+}
+
+IS_POSTGRES = (os.environ.get("DATABASE_URL") or "").startswith("postgres")
+
+
+def make_config(**overrides: Any) -> dict[str, Any]:
+    return {**TEST_CONFIG, **overrides}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if IS_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL); runs in CI's second pass")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)
+
+
+def reset_schema(app: Flask) -> None:
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        else:
+            metadata.drop_all(engine)
+        metadata.create_all(engine)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Flask:
+    application = create_app(make_config(DATABASE_URL=database_url))
+    reset_schema(application)
+    return application
+
+
+@pytest.fixture(autouse=True)
+def _isolated_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Wrap each test in a transaction that is rolled back afterwards."""
+    if "postgres_only" in request.keywords or "app" not in request.fixturenames:
+        yield
+        return
+    application: Flask = request.getfixturevalue("app")
+    state = application.extensions["empower_db"]
+    engine = state["engine"]
+    original = state["sessionmaker"]
+    connection = engine.connect()
+    outer = connection.begin()
+    state["sessionmaker"] = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    try:
+        yield
+    finally:
+        state["sessionmaker"] = original
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def committing_app(app: Flask) -> Iterator[Flask]:
+    """Real commits on pooled connections (thread tests); tables emptied afterwards."""
+    yield app
+    with app.app_context():
+        names = ", ".join(f'"{t.name}"' for t in reversed(metadata.sorted_tables))
+        with db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A session of the test's own, in an app context held open for the test.
+
+    Requests made meanwhile get sessions of their own, as in production; objects
+    this session loaded may be stale after a request: ``session.expire_all()``.
+    """
+    with app.app_context():
+        own = app.extensions["empower_db"]["sessionmaker"]()
+        try:
+            yield own
+        finally:
+            own.close()
+
+
+class ApiClient(FlaskClient):
+    """A test client that sends a bearer token when it has one."""
+
+    token: str | None = None
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        if self.token:
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("Authorization", f"Bearer {self.token}")
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    app.test_client_class = ApiClient
+    return app.test_client()
+
+
+@pytest.fixture
+def auth_client(app: Flask) -> Any:
+    """``auth_client(user)`` → a client signed in as ``user`` (a fresh session)."""
+    from empower_api.accounts import service
+
+    def make(user: Any, device_label: str = "test device") -> ApiClient:
+        with app.app_context():
+            db_user = db.session.get(type(user), user.id)
+            tokens = service.start_session(db.session, db_user, device_label)
+            db.session.commit()
+        app.test_client_class = ApiClient
+        signed_in: ApiClient = app.test_client()  # type: ignore[assignment]
+        signed_in.token = tokens.access_token
+        signed_in.refresh_token = tokens.refresh_token  # type: ignore[attr-defined]
+        return signed_in
+
+    return make
+
+
+def assert_problem(response: Any, status: int, field: str | None = None) -> dict[str, Any]:
+    """The response is problem+json with this status (and names ``field`` if given)."""
+    assert response.status_code == status, (response.status_code, response.get_data(as_text=True))
+    assert response.mimetype == "application/problem+json", response.mimetype
+    body = response.get_json()
+    assert body["status"] == status
+    assert {"type", "title", "detail"} <= set(body)
+    if field is not None:
+        assert field in body.get("errors", {}), body
+    return body
+
+
+@pytest.fixture
+def caplog_json() -> Iterator[Any]:
+    """Capture what the JSON log handler writes; call it to get the parsed lines."""
+    import io
+    import json as jsonlib
+    import logging
+
+    root = logging.getLogger()
+    handler = next(h for h in root.handlers if h.get_name() == "empower_json")
+    buffer = io.StringIO()
+    original = handler.setStream(buffer)  # type: ignore[attr-defined]
+
+    def lines() -> list[dict[str, Any]]:
+        return [jsonlib.loads(line) for line in buffer.getvalue().splitlines() if line.strip()]
+
+    try:
+        yield lines
+    finally:
+        handler.setStream(original)  # type: ignore[attr-defined]

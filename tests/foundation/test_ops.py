@@ -1,0 +1,56 @@
+"""Health, readiness, docs, request ids and the OpenAPI document."""
+
+from __future__ import annotations
+
+from empower_api import create_app
+from tests.conftest import assert_problem, make_config
+
+
+def test_healthz_is_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_readyz_ok_when_database_answers(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json()["status"] == "ok"
+
+
+def test_readyz_503_when_database_unreachable():
+    # Nothing listens on port 1: the connection is refused at once.
+    app = create_app(make_config(DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:1/none"))
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 200
+    body = assert_problem(client.get("/readyz"), 503)
+    assert "127.0.0.1" not in body["detail"]
+
+
+def test_request_id_is_echoed_or_generated(client):
+    echoed = client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert echoed.headers["X-Request-ID"] == "abc-123"
+    generated = client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"})
+    assert generated.headers["X-Request-ID"] != "bad id with spaces"
+    assert len(generated.headers["X-Request-ID"]) == 32
+
+
+def test_openapi_document_is_3_1(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    spec = response.get_json()
+    assert spec["openapi"].startswith("3.1")
+    assert "/api/v1/auth/register" in spec["paths"]
+
+
+def test_docs_ui_is_served(client):
+    response = client.get("/docs")
+    assert response.status_code == 200
+    assert "swagger" in response.get_data(as_text=True).lower()
+
+
+def test_metrics_are_exposed(client):
+    client.get("/healthz")
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert "empower_http_requests_total" in response.get_data(as_text=True)
