@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from empower_api import idempotency
 from empower_api.accounts import models as accounts_models
 from empower_api.audit import models as audit_models
 from empower_api.db import Base
@@ -10,4 +11,6 @@ from empower_api.savings import models as savings_models
 
 metadata = Base.metadata
 
-__all__ = ["accounts_models", "audit_models", "jobs_models", "metadata", "savings_models"]
+__all__ = [
+    "accounts_models", "audit_models", "idempotency", "jobs_models", "metadata", "savings_models",
+]

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from celery import Celery, Task
 from flask import Flask
 
 celery = Celery("empower_api")
+
+# Each domain's tasks module defines its tasks and a BEAT_SCHEDULE of periodic ones.
+DOMAIN_TASK_MODULES = ("empower_api.jobs.tasks", "empower_api.savings.tasks")
+
+
+def beat_schedule() -> dict[str, Any]:
+    schedule: dict[str, Any] = {}
+    for name in DOMAIN_TASK_MODULES:
+        schedule.update(getattr(importlib.import_module(name), "BEAT_SCHEDULE", {}))
+    return schedule
 
 
 def init_celery(app: Flask) -> Celery:
@@ -27,7 +38,7 @@ def init_celery(app: Flask) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         timezone="UTC",
-        beat_schedule=dict(app.config.get("CELERY_BEAT_SCHEDULE", {})),
+        beat_schedule=beat_schedule(),
     )
     celery.Task = FlaskTask
     app.extensions["celery"] = celery
