@@ -36,6 +36,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(build_config(app.instance_path, overrides=config))
     app.config.setdefault("MIGRATIONS_DIR", PACKAGE_ROOT.parent / "migrations")
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    # If Redis is briefly unreachable, keep serving with per-process limits.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     passwords.set_profile(app.config.get("PASSWORD_HASH_PROFILE", "owasp"))
     set_cipher(PiiCipher(app.config["PII_ENCRYPTION_KEYS"], app.config["PII_INDEX_KEY"]))
     _configure_stripe(app)

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 from flask_migrate import upgrade
 
 from empower_api.db import db
@@ -39,7 +40,7 @@ def register_commands(app: Flask) -> None:
         for line in context["printed"]:
             click.echo(line)
 
-    users = click.Group("users", help="Manage staff and admin accounts.")
+    users = AppGroup("users", help="Manage staff and admin accounts.")
     app.cli.add_command(users)
 
     @users.command("create-staff")
@@ -59,7 +60,7 @@ def register_commands(app: Flask) -> None:
         db.session.commit()
         click.echo(f"created {user.role} {user.id}")
 
-    audit = click.Group("audit", help="The audit log.")
+    audit = AppGroup("audit", help="The audit log.")
     app.cli.add_command(audit)
 
     @audit.command("verify")
@@ -74,7 +75,7 @@ def register_commands(app: Flask) -> None:
         click.echo(f"audit chain broken at event {result.broken_at}", err=True)
         sys.exit(1)
 
-    keys = click.Group("keys", help="Encryption keys.")
+    keys = AppGroup("keys", help="Encryption keys.")
     app.cli.add_command(keys)
 
     @keys.command("rotate-pii")

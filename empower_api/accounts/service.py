@@ -6,6 +6,7 @@ commits once.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import re
@@ -16,9 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import phonenumbers
+import redis
 import structlog
 from flask import current_app
 from flask_jwt_extended import create_access_token, create_refresh_token, get_jti
+from redis.exceptions import RedisError
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -28,6 +31,7 @@ from empower_api.db import db, utcnow
 from empower_api.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from empower_api.security import passwords
 from empower_api.security.crypto import cipher
+from empower_api.security.tokens import REFRESH_TOKEN_LIFETIME
 
 log = structlog.get_logger(__name__)
 
@@ -126,13 +130,64 @@ def user_for_token(payload: dict[str, Any]) -> User | None:
 
 
 def session_is_active(sid: Any) -> bool:
-    """Checked on every authenticated request, so revocation is immediate."""
+    """Checked on every authenticated request, so revocation is immediate.
+
+    With Redis configured the answer is cached: "active" for a minute, set only if
+    absent (``NX``), while a revocation overwrites it with "revoked" at once — so a
+    cached "active" can never outlive a revocation on any host.
+    """
     try:
         session_id = uuid.UUID(str(sid))
     except ValueError:
         return False
+    cache = revocation_cache()
+    key = f"{_CACHE_PREFIX}{session_id}"
+    if cache is not None:
+        try:
+            cached = cache.get(key)
+        except RedisError:
+            log.warning("session_cache_unavailable")
+            cache, cached = None, None
+        if cached is not None:
+            return cached == b"1"
     auth_session = db.session.get(AuthSession, session_id)
-    return auth_session is not None and auth_session.revoked_at is None
+    active = auth_session is not None and auth_session.revoked_at is None
+    if cache is not None:
+        with contextlib.suppress(RedisError):
+            cache.set(key, b"1" if active else b"0",
+                      ex=_CACHE_ACTIVE_SECONDS if active else _CACHE_REVOKED_SECONDS, nx=True)
+    return active
+
+
+_CACHE_PREFIX = "empower:session:"
+_CACHE_ACTIVE_SECONDS = 60
+_CACHE_REVOKED_SECONDS = int(REFRESH_TOKEN_LIFETIME.total_seconds())
+
+
+def revocation_cache() -> Any | None:
+    """A Redis client when ``REDIS_URL`` is set, else None (the database answers)."""
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return None
+    client = current_app.extensions.get("empower_redis")
+    if client is None:
+        client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+        current_app.extensions["empower_redis"] = client
+    return client
+
+
+def _mark_revoked(session_ids: Iterable[uuid.UUID]) -> None:
+    cache = revocation_cache()
+    if cache is None:
+        return
+    try:
+        pipe = cache.pipeline()
+        for session_id in session_ids:
+            pipe.set(f"{_CACHE_PREFIX}{session_id}", b"0", ex=_CACHE_REVOKED_SECONDS)
+        pipe.execute()
+    except RedisError:
+        # The database stays the truth; a cached "active" expires within a minute.
+        log.warning("session_cache_revocation_failed")
 
 
 def refresh(session: Session, *, user: User, token: dict[str, Any]) -> Tokens:
@@ -144,6 +199,7 @@ def refresh(session: Session, *, user: User, token: dict[str, Any]) -> Tokens:
         auth_session.revoked_at = utcnow()
         auth_session.revoked_reason = "refresh_reuse"
         session.flush()
+        _mark_revoked([auth_session.id])
         log.warning("refresh_token_reuse", session_id=str(auth_session.id))
         error = Unauthorized("This session has ended. Sign in again.")
         error.commit = True  # the revocation must persist although the request fails
@@ -159,17 +215,24 @@ def end_session(session: Session, *, user: User, session_id: uuid.UUID, reason: 
         auth_session.revoked_at = utcnow()
         auth_session.revoked_reason = reason
     session.flush()
+    _mark_revoked([auth_session.id])
 
 
 def end_all_sessions(session: Session, *, user: User, reason: str) -> int:
     """Safety exit: end every session of the user at once."""
-    result = session.execute(
-        update(AuthSession)
+    ids = list(session.scalars(
+        select(AuthSession.id)
         .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow(), revoked_reason=reason)
-    )
+    ))
+    if ids:
+        session.execute(
+            update(AuthSession)
+            .where(AuthSession.id.in_(ids))
+            .values(revoked_at=utcnow(), revoked_reason=reason)
+        )
     session.flush()
-    return int(getattr(result, "rowcount", 0) or 0)
+    _mark_revoked(ids)
+    return len(ids)
 
 
 def list_sessions(session: Session, *, user: User) -> list[AuthSession]:
