@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import marshmallow as ma
 from flask import Flask, request
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
@@ -15,8 +16,33 @@ from empower_api.db import db
 from empower_api.errors import handle_http_exception
 
 
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details (documentation of every error response)."""
+
+    type = ma.fields.String(metadata={"description": "URI reference naming the problem"})
+    title = ma.fields.String()
+    status = ma.fields.Integer()
+    detail = ma.fields.String()
+    code = ma.fields.String(metadata={"description": "Stable machine-readable code"})
+    errors = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()),
+        metadata={"description": "Validation messages by field (422)"},
+    )
+
+
 class Api(SmorestApi):
     """flask-smorest's Api with our problem+json error handling."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        # Document errors as application/problem+json, as they are served.
+        default = self.DEFAULT_RESPONSE_CONTENT_TYPE
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = "application/problem+json"
+        try:
+            super()._register_responses()
+        finally:
+            self.DEFAULT_RESPONSE_CONTENT_TYPE = default
 
     def _register_error_handlers(self) -> None:  # errors.register_error_handlers does it
         return None
