@@ -12,6 +12,7 @@ from flask_jwt_extended import get_jwt
 from flask_smorest import Blueprint
 
 from empower_api.accounts import service
+from empower_api.accounts.models import Role
 from empower_api.accounts.schemas import (
     LoginSchema,
     PasswordChangeSchema,
@@ -195,3 +196,16 @@ class Export(MethodView):
     def get(self) -> Any:
         """Everything the service holds about the caller, as JSON."""
         return service.export(db.session, user=require_actor())
+
+
+@blp.route("/staff/users/<uuid:user_id>")
+class StaffUser(MethodView):
+    @auth_required(Role.STAFF, Role.ADMIN)
+    @blp.doc(parameters=[{"in": "header", "name": "X-Access-Reason", "required": True,
+                          "schema": {"type": "string", "minLength": 10, "maxLength": 500}}])
+    @blp.response(200, ProfileSchema)
+    @blp.alt_response(428, description="No X-Access-Reason given")
+    def get(self, user_id: uuid.UUID) -> Any:
+        """Read one person's record (staff). Needs a reason; every read is audited."""
+        return service.staff_read_user(db.session, actor=require_actor(), user_id=user_id,
+                                       reason=request.headers.get("X-Access-Reason"))

@@ -27,8 +27,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from empower_api.accounts.models import AuthSession, RecoveryCode, Role, User
+from empower_api.audit import service as audit
 from empower_api.db import db, utcnow
-from empower_api.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from empower_api.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    PreconditionRequired,
+    Unauthorized,
+)
 from empower_api.security import passwords
 from empower_api.security.crypto import cipher
 from empower_api.security.tokens import REFRESH_TOKEN_LIFETIME
@@ -529,6 +537,25 @@ def erase(session: Session, *, user: User, password: str) -> None:
     )
     end_all_sessions(session, user=user, reason="erased")
     log.info("user_erased", user_id=str(user.id))
+
+
+ACCESS_REASON_MIN = 10
+
+
+def staff_read_user(session: Session, *, actor: User, user_id: uuid.UUID,
+                    reason: str | None) -> User:
+    """Staff read one person's record: only with a stated reason, always audited."""
+    if actor.role not in (Role.STAFF, Role.ADMIN):
+        raise Forbidden("Only staff can read another person's record.")
+    if not reason or len(reason.strip()) < ACCESS_REASON_MIN:
+        raise PreconditionRequired(
+            f"State why you need this record in the X-Access-Reason header "
+            f"(at least {ACCESS_REASON_MIN} characters)."
+        )
+    user = get_user(session, user_id)
+    audit.record(session, action="staff.read_user", actor=actor, subject_type="user",
+                 subject_id=user.id, reason=reason.strip()[:500])
+    return user
 
 
 def get_user(session: Session, user_id: uuid.UUID) -> User:
