@@ -108,6 +108,15 @@ def _register_request_hooks(app: Flask) -> None:
                            code="unsupported_media_type")
         return None
 
+    @app.after_request
+    def _safety_headers(response: Response) -> Response:
+        # A phone may be shared: nothing said to a signed-in person is cached anywhere.
+        if request.headers.get("Authorization") and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
     @app.errorhandler(IntegrityError)
     def _integrity(_error: IntegrityError) -> Response:
         _db.session.rollback()

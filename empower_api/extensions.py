@@ -6,6 +6,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Flask, request
+from flask_compress import Compress
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -66,11 +67,12 @@ def login_name_key() -> str:
 
 
 api = Api()
+compress = Compress()
 migrate = Migrate()
 jwt = JWTManager()
 limiter = Limiter(key_func=rate_limit_key, headers_enabled=True)
 
-__all__ = ["Api", "api", "db", "jwt", "limiter", "login_name_key", "migrate", "rate_limit_key"]
+__all__ = ["Api", "api", "compress", "db", "jwt", "limiter", "login_name_key", "migrate", "rate_limit_key"]
 
 
 def init_extensions(app: Flask) -> None:
@@ -80,3 +82,9 @@ def init_extensions(app: Flask) -> None:
     jwt.init_app(app)
     limiter.init_app(app)
     api.init_app(app)
+    # gzip when the client asks (slow, metered phone connections); JSON only.
+    app.config.setdefault("COMPRESS_MIMETYPES", ["application/json", "application/problem+json",
+                                                 "application/ld+json"])
+    app.config.setdefault("COMPRESS_ALGORITHM", ["gzip"])
+    app.config.setdefault("COMPRESS_MIN_SIZE", 500)
+    compress.init_app(app)

@@ -54,3 +54,26 @@ def test_metrics_are_exposed(client):
     response = client.get("/metrics")
     assert response.status_code == 200
     assert "empower_http_requests_total" in response.get_data(as_text=True)
+
+
+def test_responses_are_gzipped_when_asked(client):
+    response = client.get("/api/v1/openapi.json", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    plain = client.get("/api/v1/openapi.json")
+    assert "Content-Encoding" not in plain.headers
+
+
+def test_signed_in_responses_are_never_cached(session, auth_client):
+    from tests.factories.accounts import make_survivor
+
+    response = auth_client(make_survivor(session)).get("/api/v1/me")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_oversized_body_is_413(client):
+    from tests.conftest import assert_problem
+
+    response = client.post("/api/v1/auth/login", data="x" * (1024 * 1024 + 10),
+                           content_type="application/json")
+    assert_problem(response, 413)
