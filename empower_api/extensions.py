@@ -72,7 +72,9 @@ migrate = Migrate()
 jwt = JWTManager()
 limiter = Limiter(key_func=rate_limit_key, headers_enabled=True)
 
-__all__ = ["Api", "api", "compress", "db", "jwt", "limiter", "login_name_key", "migrate", "rate_limit_key"]
+__all__ = [
+    "Api", "api", "compress", "db", "jwt", "limiter", "login_name_key", "migrate", "rate_limit_key",
+]
 
 
 def init_extensions(app: Flask) -> None:

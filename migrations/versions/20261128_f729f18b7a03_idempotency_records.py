@@ -8,10 +8,8 @@ Create Date: 2026-11-28 15:08:15.334311
 from alembic import op
 import sqlalchemy as sa
 from sqlalchemy import Text
-from sqlalchemy.dialects import postgresql
 import empower_api.db
 import empower_api.security.crypto
-from sqlalchemy.dialects import postgresql
 
 revision = 'f729f18b7a03'
 down_revision = '8125757771ec'
