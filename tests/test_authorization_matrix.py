@@ -1,0 +1,80 @@
+"""Authorization matrix over every route the app serves.
+
+Walks the URL map, so a new endpoint that forgets its auth decorator fails here:
+- anonymous callers get 401 from everything not listed as public;
+- survivors and employers get 403 from every ``/staff/*`` endpoint;
+- staff get 403 from admin-only endpoints.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from tests.factories.accounts import make_employer_user, make_staff, make_survivor
+
+# (method, rule) pairs reachable without a token. Everything else needs one.
+PUBLIC = {
+    ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"), ("GET", "/docs"),
+    ("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs"),
+    ("POST", "/api/v1/auth/register"), ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/auth/recover"),
+    # Jobs: public browsing (no account needed) and employer profiles while vetted.
+    ("GET", "/api/v1/jobs"), ("GET", "/api/v1/jobs/<uuid:job_id>"),
+    ("GET", "/api/v1/jobs/<uuid:job_id>/jsonld"), ("GET", "/api/v1/employers/<uuid:employer_id>"),
+}
+ADMIN_ONLY = {("GET", "/api/v1/staff/audit-log")}
+
+
+def all_endpoints(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.rule.startswith("/static") or "/docs/" in rule.rule:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield method, rule.rule
+
+
+def concrete(rule: str) -> str:
+    return re.sub(r"<(?:[a-z]+:)?[a-z_]+>", lambda _m: str(uuid.uuid4()), rule)
+
+
+def call(client, method, rule):
+    return client.open(concrete(rule), method=method, json={})
+
+
+def test_every_non_public_endpoint_needs_a_token(app, client):
+    offenders = []
+    for method, rule in all_endpoints(app):
+        if (method, rule) in PUBLIC:
+            continue
+        status = call(client, method, rule).status_code
+        if status != 401:
+            offenders.append((method, rule, status))
+    assert not offenders, f"reachable without a token: {offenders}"
+
+
+@pytest.mark.parametrize("maker", [make_survivor, make_employer_user], ids=["survivor", "employer"])
+def test_staff_endpoints_refuse_other_roles(app, session, auth_client, maker):
+    client = auth_client(maker(session))
+    offenders = []
+    for method, rule in all_endpoints(app):
+        if not rule.startswith("/api/v1/staff/"):
+            continue
+        status = call(client, method, rule).status_code
+        if status != 403:
+            offenders.append((method, rule, status))
+    assert not offenders, f"staff endpoints not refused: {offenders}"
+
+
+def test_admin_endpoints_refuse_staff(app, session, auth_client):
+    client = auth_client(make_staff(session))
+    for method, rule in ADMIN_ONLY:
+        assert call(client, method, rule).status_code == 403, rule
+
+
+def test_public_list_names_real_routes(app):
+    served = set(all_endpoints(app))
+    core = {p for p in PUBLIC if "/jobs" not in p[1] and "/employers" not in p[1]}
+    assert core <= served, core - served
