@@ -277,6 +277,30 @@ def _new_recovery_codes(session: Session, user: User) -> list[str]:
     return codes
 
 
+_CONTACTS: dict[str, tuple[Callable[[str], str], Callable[[str], str], str]] = {
+    "email": (normalise_email, email_index, "e-mail"),
+    "phone": (normalise_phone, phone_index, "phone"),
+}
+
+
+def _set_contact(session: Session, user: User, field: str, value: str | None) -> None:
+    """Set (or with None, remove) a user's e-mail or phone, with its blind index."""
+    if value is None:
+        setattr(user, field, None)
+        setattr(user, f"{field}_index", None)
+        return
+    normalise, index, label = _CONTACTS[field]
+    normalised = normalise(value)
+    key = index(normalised)
+    taken = session.scalar(
+        select(User.id).where(getattr(User, f"{field}_index") == key, User.id != user.id)
+    )
+    if taken:
+        raise Conflict(f"An account with this {label} exists.", code=f"{field}_taken")
+    setattr(user, field, normalised)
+    setattr(user, f"{field}_index", key)
+
+
 def _flush_unique(session: Session, field: str, message: str) -> None:
     try:
         with session.begin_nested():
@@ -303,28 +327,23 @@ def register(session: Session, *, data: dict[str, Any], device_label: str | None
         _check_password(password, alias)
         if session.scalar(select(User.id).where(User.alias_key == alias.lower())):
             raise Conflict("This alias is taken; choose another.", code="alias_taken")
-        user = User(role=Role.SURVIVOR, anonymous=True, alias=alias, alias_key=alias.lower())
+        user = User(id=uuid.uuid4(), role=Role.SURVIVOR, anonymous=True, alias=alias,
+                    alias_key=alias.lower())
     else:
         role = data.get("role") or Role.SURVIVOR
         if role not in SELF_REGISTER_ROLES:
             raise Invalid("role", "Choose survivor or employer.")
         if data.get("alias"):
             raise Invalid("alias", "Use display_name with an identified account.")
-        email = normalise_email(data["email"]) if data.get("email") else None
-        phone = normalise_phone(data["phone"]) if data.get("phone") else None
+        email, phone = data.get("email"), data.get("phone")
         if not email and not phone:
             raise Invalid("email", "Give an e-mail address or a phone number.")
         _check_password(password, email, phone)
-        user = User(role=role, anonymous=False, display_name=data.get("display_name"))
-        if email:
-            user.email, user.email_index = email, email_index(email)
-            if session.scalar(select(User.id).where(User.email_index == user.email_index)):
-                raise Conflict("An account with this e-mail exists.", code="email_taken")
-        if phone:
-            user.phone, user.phone_index = phone, phone_index(phone)
-            if session.scalar(select(User.id).where(User.phone_index == user.phone_index)):
-                raise Conflict("An account with this phone exists.", code="phone_taken")
-    user.id = uuid.uuid4()
+        user = User(id=uuid.uuid4(), role=role, anonymous=False,
+                    display_name=data.get("display_name"))
+        for field, value in (("email", email), ("phone", phone)):
+            if value:
+                _set_contact(session, user, field, value)
     user.password_hash = passwords.hash_password(password)
     session.add(user)
     _flush_unique(session, "account", "This account exists already.")
@@ -433,24 +452,9 @@ def update_profile(session: Session, *, user: User, data: dict[str, Any]) -> Use
     for field in PROFILE_FIELDS:
         if field in data:
             setattr(user, field, data[field])
-    if "email" in data:
-        if data["email"] is None:
-            user.email = user.email_index = None
-        else:
-            email = normalise_email(data["email"])
-            key = email_index(email)
-            if session.scalar(select(User.id).where(User.email_index == key, User.id != user.id)):
-                raise Conflict("An account with this e-mail exists.", code="email_taken")
-            user.email, user.email_index = email, key
-    if "phone" in data:
-        if data["phone"] is None:
-            user.phone = user.phone_index = None
-        else:
-            phone = normalise_phone(data["phone"])
-            key = phone_index(phone)
-            if session.scalar(select(User.id).where(User.phone_index == key, User.id != user.id)):
-                raise Conflict("An account with this phone exists.", code="phone_taken")
-            user.phone, user.phone_index = phone, key
+    for field in ("email", "phone"):
+        if field in data:
+            _set_contact(session, user, field, data[field])
     if not user.anonymous and not (user.email or user.phone) and user.role != Role.SURVIVOR:
         raise Invalid("email", "This account needs an e-mail address or a phone number.")
     if not user.alias and not user.email and not user.phone:

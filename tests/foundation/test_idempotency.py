@@ -43,17 +43,21 @@ def probe_app(tmp_path_factory):
     return app
 
 
-@pytest.fixture
-def payer(probe_app):
+def signed_in(app):
     from empower_api.accounts import service
 
-    with probe_app.app_context():
+    with app.app_context():
         user = make_survivor(db.session)
         tokens = service.start_session(db.session, user, "t")
         db.session.commit()
-    client = probe_app.test_client()
+    client = app.test_client()
     client.token = tokens.access_token
     return client
+
+
+@pytest.fixture
+def payer(probe_app):
+    return signed_in(probe_app)
 
 
 def test_retry_with_same_key_replays_first_response(payer):
@@ -77,14 +81,7 @@ def test_without_key_each_request_runs(payer):
 
 
 def test_keys_are_per_user(payer, probe_app):
-    from empower_api.accounts import service
-
-    with probe_app.app_context():
-        user = make_survivor(db.session)
-        tokens = service.start_session(db.session, user, "t")
-        db.session.commit()
-    other = probe_app.test_client()
-    other.token = tokens.access_token
+    other = signed_in(probe_app)
     mine = payer.post("/probe/pay", json={}, headers={"Idempotency-Key": "shared"}).get_json()
     theirs = other.post("/probe/pay", json={}, headers={"Idempotency-Key": "shared"}).get_json()
     assert mine != theirs
