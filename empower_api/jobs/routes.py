@@ -1,7 +1,280 @@
-"""HTTP routes for jobs."""
+"""HTTP routes for jobs: thin views that call one service function each."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Response, current_app, json, request
+from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from empower_api.accounts.models import Role
+from empower_api.db import db
+from empower_api.extensions import limiter, rate_limit_key
+from empower_api.jobs import service
+from empower_api.jobs.schemas import (
+    EmployerCreateSchema,
+    EmployerJobsQuerySchema,
+    EmployerListSchema,
+    EmployerMemberCreateSchema,
+    EmployerMemberListSchema,
+    EmployerMemberSchema,
+    EmployerPageSchema,
+    EmployerSchema,
+    JobCreateSchema,
+    JobPageSchema,
+    JobSchema,
+    JobSearchQuerySchema,
+    JobUpdateSchema,
+    SavedJobPageSchema,
+    SavedSearchCreateSchema,
+    SavedSearchPageSchema,
+    SavedSearchSchema,
+    VettingDecisionSchema,
+    VettingQuerySchema,
+)
+from empower_api.pagination import PageQuerySchema
+from empower_api.security.permissions import auth_required, current_actor, require_actor
+
 blp = Blueprint("jobs", __name__, url_prefix="/api/v1", description="Jobs")
+
+STAFF = (Role.STAFF, Role.ADMIN)
+
+
+def _search_limit() -> str:
+    return current_app.config.get("RATELIMIT_SEARCH", "120/minute")
+
+
+def conditional(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Send an ``ETag`` for the body; answer 304 when ``If-None-Match`` has it."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        response = current_app.make_response(view(*args, **kwargs))
+        if response.status_code != 200:
+            return response
+        response.add_etag()
+        response.headers["Cache-Control"] = "no-cache"
+        return response.make_conditional(request)
+
+    return wrapper
+
+
+# --- employers ------------------------------------------------------------------------
+
+
+@blp.route("/employers")
+class Employers(MethodView):
+    @auth_required(Role.EMPLOYER)
+    @blp.arguments(EmployerCreateSchema)
+    @blp.response(201, EmployerSchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Register an organisation; it waits for vetting (``pending``)."""
+        return service.create_employer(db.session, actor=require_actor(), data=data)
+
+
+@blp.route("/employers/<uuid:employer_id>")
+class EmployerItem(MethodView):
+    @auth_required(optional=True)
+    @blp.response(200, EmployerSchema)
+    def get(self, employer_id: uuid.UUID) -> Any:
+        """An employer: public while vetted; members and staff always."""
+        return service.get_employer(db.session, actor=current_actor(), employer_id=employer_id)
+
+
+@blp.route("/me/employers")
+class MyEmployers(MethodView):
+    @auth_required(Role.EMPLOYER)
+    @blp.response(200, EmployerListSchema)
+    def get(self) -> Any:
+        """The organisations the caller is a member of."""
+        return {"items": service.list_my_employers(db.session, actor=require_actor())}
+
+
+@blp.route("/employers/<uuid:employer_id>/members")
+class Members(MethodView):
+    @auth_required(Role.EMPLOYER)
+    @blp.response(200, EmployerMemberListSchema)
+    def get(self, employer_id: uuid.UUID) -> Any:
+        """The organisation's members (members only)."""
+        return {"items": service.list_members(db.session, actor=require_actor(),
+                                              employer_id=employer_id)}
+
+    @auth_required(Role.EMPLOYER)
+    @blp.arguments(EmployerMemberCreateSchema)
+    @blp.response(201, EmployerMemberSchema)
+    def post(self, data: dict[str, Any], employer_id: uuid.UUID) -> Any:
+        """Add another employer account (by its e-mail) as a member."""
+        return service.add_member(db.session, actor=require_actor(), employer_id=employer_id,
+                                  email=data["email"])
+
+
+@blp.route("/employers/<uuid:employer_id>/jobs")
+class EmployerJobs(MethodView):
+    @auth_required(Role.EMPLOYER)
+    @blp.arguments(EmployerJobsQuerySchema, location="query")
+    @blp.response(200, JobPageSchema)
+    def get(self, query: dict[str, Any], employer_id: uuid.UUID) -> Any:
+        """Every posting of the organisation, drafts included (members only)."""
+        return service.list_employer_jobs(
+            db.session, actor=require_actor(), employer_id=employer_id,
+            status=query.get("status"), limit=query["limit"], cursor=query["cursor"])
+
+
+@blp.route("/staff/employers")
+class VettingQueue(MethodView):
+    @auth_required(*STAFF)
+    @blp.arguments(VettingQuerySchema, location="query")
+    @blp.response(200, EmployerPageSchema)
+    def get(self, query: dict[str, Any]) -> Any:
+        """Employers by vetting status (default ``pending``), oldest first."""
+        return service.list_employers_for_vetting(
+            db.session, actor=require_actor(), status=query["status"], limit=query["limit"],
+            cursor=query["cursor"])
+
+
+@blp.route("/staff/employers/<uuid:employer_id>/vetting")
+class Vetting(MethodView):
+    @auth_required(*STAFF)
+    @blp.arguments(VettingDecisionSchema)
+    @blp.response(200, EmployerSchema)
+    def post(self, data: dict[str, Any], employer_id: uuid.UUID) -> Any:
+        """Approve (for 12 months), reject or suspend an employer, with a note."""
+        return service.decide_vetting(db.session, actor=require_actor(),
+                                      employer_id=employer_id, decision=data["decision"],
+                                      note=data["note"])
+
+
+# --- postings ---------------------------------------------------------------------------
+
+
+@blp.route("/jobs")
+class Jobs(MethodView):
+    decorators = [limiter.limit(_search_limit, key_func=rate_limit_key, scope="jobs-search",
+                                methods=["GET"])]
+
+    @conditional
+    @blp.arguments(JobSearchQuerySchema, location="query")
+    @blp.response(200, JobPageSchema)
+    def get(self, query: dict[str, Any]) -> Any:
+        """Search published postings of vetted employers (no account needed)."""
+        return service.search(db.session, query=query)
+
+    @auth_required(Role.EMPLOYER)
+    @blp.arguments(JobCreateSchema)
+    @blp.response(201, JobSchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Post a job (members of a vetted employer)."""
+        return service.create_job(db.session, actor=require_actor(), data=data)
+
+
+@blp.route("/jobs/<uuid:job_id>")
+class JobItem(MethodView):
+    @auth_required(optional=True)
+    @blp.response(200, JobSchema)
+    def get(self, job_id: uuid.UUID) -> Any:
+        """A posting: public ones to anyone, drafts to the employer's members."""
+        return service.get_job(db.session, actor=current_actor(), job_id=job_id)
+
+    @auth_required(Role.EMPLOYER)
+    @blp.arguments(JobUpdateSchema)
+    @blp.response(200, JobSchema)
+    def patch(self, data: dict[str, Any], job_id: uuid.UUID) -> Any:
+        """Edit, publish (``status: published``) or unpublish a posting."""
+        return service.update_job(db.session, actor=require_actor(), job_id=job_id, data=data)
+
+
+@blp.route("/jobs/<uuid:job_id>/close")
+class CloseJob(MethodView):
+    @auth_required(Role.EMPLOYER)
+    @blp.response(200, JobSchema)
+    def post(self, job_id: uuid.UUID) -> Any:
+        """Close a posting."""
+        return service.close_job(db.session, actor=require_actor(), job_id=job_id)
+
+
+@blp.route("/jobs/<uuid:job_id>/jsonld")
+class JobJsonLd(MethodView):
+    @blp.doc(responses={"200": {"description": "A schema.org JobPosting",
+                                "content": {"application/ld+json": {}}}})
+    def get(self, job_id: uuid.UUID) -> Response:
+        """The posting as a schema.org ``JobPosting`` (JSON-LD)."""
+        doc = service.job_posting_jsonld(db.session, job_id=job_id)
+        return Response(json.dumps(doc), mimetype="application/ld+json")
+
+
+# --- saved jobs and searches ---------------------------------------------------------------
+
+
+@blp.route("/me/saved-jobs")
+class SavedJobs(MethodView):
+    @auth_required()
+    @blp.arguments(PageQuerySchema, location="query")
+    @blp.response(200, SavedJobPageSchema)
+    def get(self, query: dict[str, Any]) -> Any:
+        """Saved jobs, newest first."""
+        return service.list_saved_jobs(db.session, actor=require_actor(), limit=query["limit"],
+                                       cursor=query["cursor"])
+
+
+@blp.route("/me/saved-jobs/<uuid:job_id>")
+class SavedJobItem(MethodView):
+    @auth_required()
+    @blp.response(204)
+    def put(self, job_id: uuid.UUID) -> None:
+        """Save a job (saving it again is harmless)."""
+        service.save_job(db.session, actor=require_actor(), job_id=job_id)
+
+    @auth_required()
+    @blp.response(204)
+    def delete(self, job_id: uuid.UUID) -> None:
+        """Forget a saved job (harmless if it was not saved)."""
+        service.unsave_job(db.session, actor=require_actor(), job_id=job_id)
+
+
+@blp.route("/me/saved-searches")
+class SavedSearches(MethodView):
+    @auth_required()
+    @blp.arguments(PageQuerySchema, location="query")
+    @blp.response(200, SavedSearchPageSchema)
+    def get(self, query: dict[str, Any]) -> Any:
+        """Saved searches, newest first."""
+        return service.list_saved_searches(db.session, actor=require_actor(),
+                                           limit=query["limit"], cursor=query["cursor"])
+
+    @auth_required()
+    @blp.arguments(SavedSearchCreateSchema)
+    @blp.response(201, SavedSearchSchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Save a search (``query`` takes the same keys as ``GET /jobs``)."""
+        return service.create_saved_search(db.session, actor=require_actor(), data=data)
+
+
+@blp.route("/me/saved-searches/<uuid:search_id>")
+class SavedSearchItem(MethodView):
+    @auth_required()
+    @blp.response(200, SavedSearchSchema)
+    def get(self, search_id: uuid.UUID) -> Any:
+        """One saved search."""
+        return service.get_saved_search(db.session, actor=require_actor(), search_id=search_id)
+
+    @auth_required()
+    @blp.response(204)
+    def delete(self, search_id: uuid.UUID) -> None:
+        """Delete a saved search."""
+        service.delete_saved_search(db.session, actor=require_actor(), search_id=search_id)
+
+
+@blp.route("/me/saved-searches/<uuid:search_id>/matches")
+class SavedSearchMatches(MethodView):
+    @auth_required()
+    @blp.arguments(PageQuerySchema, location="query")
+    @blp.response(200, JobPageSchema)
+    def get(self, query: dict[str, Any], search_id: uuid.UUID) -> Any:
+        """Postings published since the search was last read; reading marks it read."""
+        return service.saved_search_matches(db.session, actor=require_actor(),
+                                            search_id=search_id, limit=query["limit"],
+                                            cursor=query["cursor"])

@@ -1,0 +1,303 @@
+"""Request and response shapes for jobs. Unknown body fields are refused (422)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
+from webargs.fields import DelimitedList
+
+from empower_api.db import utcnow
+from empower_api.jobs.currencies import is_currency
+from empower_api.jobs.models import (
+    BOOLEAN_COMMITMENTS,
+    BackgroundCheck,
+    EmploymentType,
+    JobStatus,
+    PayPeriod,
+    VettingStatus,
+    Workplace,
+)
+from empower_api.pagination import PageQuerySchema, page_schema
+
+BCP47 = validate.Regexp(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
+                        error="Use a BCP 47 tag like 'en' or 'pt-BR'.")
+# Control characters (NUL included) never reach the database.
+PLAIN = validate.Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
+                        error="Remove control characters.")
+ONE_LINE = validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="Remove control characters.")
+MAX_AMOUNT = 10**12
+
+
+def _line(max_length: int, **kw: Any) -> fields.String:
+    return fields.String(validate=[validate.Length(min=1, max=max_length), ONE_LINE], **kw)
+
+
+def _text(max_length: int, **kw: Any) -> fields.String:
+    return fields.String(validate=[validate.Length(min=1, max=max_length), PLAIN], **kw)
+
+
+def _choice(enum: type, **kw: Any) -> fields.String:
+    return fields.String(validate=validate.OneOf([e.value for e in enum]), **kw)
+
+
+def _currency(value: str) -> None:
+    if not is_currency(value):
+        raise ma.ValidationError("Use an ISO 4217 currency code like 'USD'.")
+
+
+def _amount(**kw: Any) -> fields.Integer:
+    return fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_AMOUNT), **kw)
+
+
+def _future(value: datetime) -> None:
+    if value <= utcnow():
+        raise ma.ValidationError("Choose a moment in the future.")
+
+
+Skill = fields.String(validate=[validate.Length(min=1, max=50), ONE_LINE])
+Language = fields.String(validate=[validate.Length(min=2, max=35), BCP47])
+
+
+# --- employers --------------------------------------------------------------------
+
+
+class CommitmentsSchema(ma.Schema):
+    flexible_scheduling = fields.Boolean(required=True)
+    fair_chance_hiring = fields.Boolean(required=True)
+    pay_transparency = fields.Boolean(required=True)
+    safe_workplace_policy = fields.Boolean(required=True)
+    trauma_informed_training = fields.Boolean(required=True)
+    language_support = fields.List(Language, required=True, validate=validate.Length(max=20))
+    accommodations = fields.Boolean(required=True)
+
+
+class EmployerCreateSchema(ma.Schema):
+    name = _line(120, required=True)
+    description = _text(5000, required=True)
+    region = _line(80, required=True)
+    city = _line(80, required=True)
+    website = fields.Url(schemes={"https", "http"}, validate=validate.Length(max=300),
+                         allow_none=True)
+    commitments = fields.Nested(CommitmentsSchema, required=True)
+
+
+class BadgeSchema(ma.Schema):
+    """Why a posting is safe to consider: the employer's vetting and commitments."""
+
+    vetted = fields.Boolean()
+    vetted_until = fields.DateTime(allow_none=True)
+    commitments = fields.Dict()
+
+
+def badge_of(employer: Any) -> dict[str, Any]:
+    vetted = employer.is_vetted(utcnow())
+    commitments = employer.commitments or {}
+    return {
+        "vetted": vetted,
+        "vetted_until": employer.vetted_until if vetted else None,
+        "commitments": {key: commitments.get(key, False) for key in BOOLEAN_COMMITMENTS}
+        | {"language_support": commitments.get("language_support", [])},
+    }
+
+
+class EmployerSchema(ma.Schema):
+    id = fields.UUID()
+    name = fields.String()
+    description = fields.String()
+    region = fields.String()
+    city = fields.String()
+    website = fields.String(allow_none=True)
+    commitments = fields.Dict()
+    vetting_status = fields.Method("_status")
+    vetted_until = fields.DateTime(allow_none=True)
+    badge = fields.Method("_badge")
+    created_at = fields.DateTime()
+
+    def _status(self, employer: Any) -> str:
+        return employer.effective_status(utcnow())
+
+    def _badge(self, employer: Any) -> dict[str, Any]:
+        return BadgeSchema().dump(badge_of(employer))
+
+
+EmployerPageSchema = page_schema(EmployerSchema, "EmployerPage")
+
+
+class EmployerListSchema(ma.Schema):
+    items = fields.List(fields.Nested(EmployerSchema))
+
+
+class VettingQuerySchema(PageQuerySchema):
+    status = _choice(VettingStatus, load_default=VettingStatus.PENDING)
+
+
+class VettingDecisionSchema(ma.Schema):
+    decision = fields.String(required=True,
+                             validate=validate.OneOf(["approve", "reject", "suspend"]))
+    note = _text(2000, required=True)
+
+
+class EmployerMemberCreateSchema(ma.Schema):
+    email = fields.String(required=True, validate=validate.Length(min=3, max=254))
+
+
+class EmployerMemberSchema(ma.Schema):
+    user_id = fields.UUID()
+    display_name = fields.String(allow_none=True)
+    role = fields.String()
+    joined_at = fields.DateTime()
+
+
+class EmployerMemberListSchema(ma.Schema):
+    items = fields.List(fields.Nested(EmployerMemberSchema))
+
+
+# --- postings ---------------------------------------------------------------------
+
+
+class JobWriteSchema(ma.Schema):
+    title = _line(120)
+    description = _text(10000)
+    employment_type = _choice(EmploymentType)
+    pay_min_amount = _amount()
+    pay_max_amount = _amount()
+    currency = fields.String(validate=_currency)
+    pay_period = _choice(PayPeriod)
+    region = _line(80)
+    city = _line(80)
+    workplace = _choice(Workplace)
+    languages = fields.List(Language, validate=validate.Length(max=20))
+    skills = fields.List(Skill, validate=validate.Length(max=30))
+    flexible_schedule = fields.Boolean()
+    background_check = _choice(BackgroundCheck)
+    status = fields.String(validate=validate.OneOf([JobStatus.DRAFT, JobStatus.PUBLISHED]))
+    valid_through = fields.AwareDateTime(allow_none=True, validate=_future)
+
+
+# Everything API.md lists is required on create, except status (draft) and valid_through.
+OPTIONAL_ON_CREATE = ("status", "valid_through")
+
+
+class JobCreateSchema(JobWriteSchema):
+    employer_id = fields.UUID(required=True)
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        if field_name not in OPTIONAL_ON_CREATE:
+            field_obj.required = True
+
+
+class JobUpdateSchema(JobWriteSchema):
+    """``PATCH /jobs/{id}``: any subset of the writable fields."""
+
+
+class EmployerBadgeSchema(ma.Schema):
+    id = fields.UUID()
+    name = fields.String()
+    vetted = fields.Boolean()
+    vetted_until = fields.DateTime(allow_none=True)
+    commitments = fields.Dict()
+
+
+def _employer_with_badge(job: Any) -> dict[str, Any]:
+    return EmployerBadgeSchema().dump(
+        {"id": job.employer.id, "name": job.employer.name, **badge_of(job.employer)})
+
+
+class JobSummarySchema(ma.Schema):
+    """A posting in a list: the description is shortened to keep pages small."""
+
+    id = fields.UUID()
+    employer = fields.Function(_employer_with_badge)
+    title = fields.String()
+    description_excerpt = fields.Function(lambda job: excerpt(job.description))
+    employment_type = fields.String()
+    pay_min_amount = fields.Integer()
+    pay_max_amount = fields.Integer()
+    currency = fields.String()
+    pay_period = fields.String()
+    region = fields.String()
+    city = fields.String()
+    workplace = fields.String()
+    languages = fields.List(fields.String())
+    skills = fields.List(fields.String())
+    flexible_schedule = fields.Boolean()
+    background_check = fields.String()
+    status = fields.String()
+    published_at = fields.DateTime(allow_none=True)
+    valid_through = fields.DateTime(allow_none=True)
+
+
+class JobSchema(JobSummarySchema):
+    employer_id = fields.UUID()
+    description = fields.String()
+    closed_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+    class Meta:
+        exclude = ("description_excerpt",)
+
+
+def excerpt(value: str, length: int = 140) -> str:
+    flat = " ".join(value.split())
+    return flat if len(flat) <= length else flat[: length - 1].rstrip() + "…"
+
+
+JobPageSchema = page_schema(JobSummarySchema, "JobPage")
+
+
+class JobSearchFiltersSchema(ma.Schema):
+    """The filters of ``GET /jobs`` (also what a saved search stores)."""
+
+    q = fields.String(validate=[validate.Length(max=200), ONE_LINE])
+    region = _line(80)
+    city = _line(80)
+    workplace = DelimitedList(_choice(Workplace), validate=validate.Length(max=3))
+    employment_type = DelimitedList(_choice(EmploymentType), validate=validate.Length(max=5))
+    min_pay = fields.Integer(validate=validate.Range(min=0, max=MAX_AMOUNT))
+    skills = DelimitedList(Skill, validate=validate.Length(max=20))
+    languages = DelimitedList(Language, validate=validate.Length(max=10))
+    flexible_schedule = fields.Boolean()
+    background_check = DelimitedList(_choice(BackgroundCheck), validate=validate.Length(max=3))
+    employer_id = fields.UUID()
+    sort = fields.String(validate=validate.OneOf(["relevance", "newest", "pay"]))
+
+
+class JobSearchQuerySchema(JobSearchFiltersSchema, PageQuerySchema):
+    """``GET /jobs``: the filters plus ``limit`` and ``cursor``."""
+
+
+class EmployerJobsQuerySchema(PageQuerySchema):
+    status = _choice(JobStatus)
+
+
+# --- saved jobs and searches --------------------------------------------------------
+
+
+class SavedJobSchema(ma.Schema):
+    job_id = fields.UUID()
+    saved_at = fields.DateTime(attribute="created_at")
+    available = fields.Boolean()
+    job = fields.Nested(JobSummarySchema, allow_none=True)
+
+
+SavedJobPageSchema = page_schema(SavedJobSchema, "SavedJobPage")
+
+
+class SavedSearchCreateSchema(ma.Schema):
+    name = _line(80, required=True)
+    query = fields.Dict(required=True)
+
+
+class SavedSearchSchema(ma.Schema):
+    id = fields.UUID()
+    name = fields.String()
+    query = fields.Dict()
+    created_at = fields.DateTime()
+    last_read_at = fields.DateTime()
+
+
+SavedSearchPageSchema = page_schema(SavedSearchSchema, "SavedSearchPage")

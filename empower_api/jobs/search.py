@@ -1,0 +1,256 @@
+"""Public job search: one function over SQLite FTS5 or PostgreSQL tsvector.
+
+Text is normalised here, in Python, both when a posting is indexed and when a query
+is parsed: case-folded, diacritics stripped, split into runs of letters and digits.
+The engines then only see plain space-separated words, so they agree on what
+matches, and nothing a visitor types can reach either engine's query syntax.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Double,
+    Select,
+    Uuid,
+    and_,
+    bindparam,
+    cast,
+    column,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.sql.elements import ColumnElement
+
+from empower_api.db import utcnow
+from empower_api.errors import Invalid
+from empower_api.jobs.models import Employer, Job, JobStatus, VettingStatus
+from empower_api.pagination import Page, decode_cursor, encode_cursor
+
+MAX_QUERY_WORDS = 12
+PREFIX_MIN_LENGTH = 3  # shorter words match whole words only (prefix scans are costly)
+_WORD = re.compile(r"[^\W_]+")
+# SQLite bm25 weights for (title_text, body_text): a title hit counts four times.
+_SQLITE_SCORE = "bm25(jobs_fts, 4.0, 1.0)"
+
+
+def search_words(value: str) -> list[str]:
+    """The words search sees in ``value``: case-folded, without diacritics."""
+    folded = unicodedata.normalize("NFKD", value.casefold())
+    plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return _WORD.findall(plain)
+
+
+def search_text(*parts: str) -> str:
+    return " ".join(word for part in parts for word in search_words(part))
+
+
+def place_key(value: str) -> str:
+    """``"Île-de-France"`` and ``"ile de france"`` are the same region."""
+    return search_text(value)[:80]
+
+
+def query_words(q: str | None) -> list[str]:
+    """Words of a visitor's ``q``; every character outside a word is a separator."""
+    words = list(dict.fromkeys(search_words(q or "")))
+    if len(words) > MAX_QUERY_WORDS:
+        raise Invalid("q", f"Use at most {MAX_QUERY_WORDS} words.")
+    return words
+
+
+def sqlite_match_expression(words: Sequence[str]) -> str:
+    return " AND ".join(
+        f'"{w}"*' if len(w) >= PREFIX_MIN_LENGTH else f'"{w}"' for w in words
+    )
+
+
+def postgres_tsquery(words: Sequence[str]) -> str:
+    return " & ".join(f"{w}:*" if len(w) >= PREFIX_MIN_LENGTH else w for w in words)
+
+
+def public_clause(now: datetime) -> ColumnElement[bool]:
+    """Published, still valid, and the employer is vetted right now (needs the join)."""
+    return and_(
+        Job.status == JobStatus.PUBLISHED,
+        Job.valid_through > now,
+        Employer.vetting_status == VettingStatus.VETTED,
+        Employer.vetted_until > now,
+    )
+
+
+@dataclass
+class SearchParams:
+    q: str | None = None
+    region: str | None = None
+    city: str | None = None
+    workplace: list[str] = field(default_factory=list)
+    employment_type: list[str] = field(default_factory=list)
+    min_pay: int | None = None
+    skills: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    flexible_schedule: bool | None = None
+    background_check: list[str] = field(default_factory=list)
+    employer_id: uuid.UUID | None = None
+    sort: str | None = None
+
+    @classmethod
+    def from_query(cls, data: dict[str, Any]) -> SearchParams:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+def _any_element(session: Session, array: Any, predicate: Any) -> ColumnElement[bool]:
+    """True when some element of the JSON array column satisfies ``predicate(value)``."""
+    if session.get_bind().dialect.name == "postgresql":
+        elements = func.jsonb_array_elements_text(array).table_valued("value").render_derived()
+    else:
+        elements = func.json_each(array).table_valued("value")
+    return exists(select(literal_column("1")).select_from(elements)
+                  .where(predicate(elements.c.value)))
+
+
+def _filters(session: Session, params: SearchParams) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if params.region:
+        clauses.append(Job.region_key == place_key(params.region))
+    if params.city:
+        clauses.append(Job.city_key == place_key(params.city))
+    if params.workplace:
+        clauses.append(Job.workplace.in_(params.workplace))
+    if params.employment_type:
+        clauses.append(Job.employment_type.in_(params.employment_type))
+    if params.background_check:
+        clauses.append(Job.background_check.in_(params.background_check))
+    if params.min_pay is not None:
+        clauses.append(Job.pay_max_amount >= params.min_pay)
+    if params.flexible_schedule is not None:
+        clauses.append(Job.flexible_schedule.is_(params.flexible_schedule))
+    if params.employer_id is not None:
+        clauses.append(Job.employer_id == params.employer_id)
+    if params.skills:
+        wanted = list(params.skills)
+        clauses.append(_any_element(session, Job.skills, lambda v: v.in_(wanted)))
+    if params.languages:
+        tags = list(params.languages)
+
+        def language_matches(value: Any) -> ColumnElement[bool]:
+            # "en" matches "en" and regional variants like "en-GB".
+            return or_(value.in_(tags), *[value.like(f"{tag}-%") for tag in tags])
+
+        clauses.append(_any_element(session, Job.languages, language_matches))
+    return clauses
+
+
+@dataclass(frozen=True)
+class _Order:
+    columns: list[Any]
+    descending: list[bool]
+
+
+def _after(order: _Order, values: Sequence[Any]) -> ColumnElement[bool]:
+    clauses = []
+    for i, col in enumerate(order.columns):
+        equal = [order.columns[j] == values[j] for j in range(i)]
+        step = col < values[i] if order.descending[i] else col > values[i]
+        clauses.append(and_(*equal, step))
+    return or_(*clauses)
+
+
+def effective_sort(params: SearchParams, words: Sequence[str]) -> str:
+    sort = params.sort or ("relevance" if words else "newest")
+    return "newest" if sort == "relevance" and not words else sort
+
+
+def search_jobs(
+    session: Session,
+    *,
+    params: SearchParams,
+    limit: int,
+    cursor: str | None,
+    published_after: datetime | None = None,
+    published_until: datetime | None = None,
+    cursor_scope: str = "jobs",
+    now: datetime | None = None,
+) -> Page[Job]:
+    """Published postings of currently vetted employers matching ``params``, one page.
+
+    One SQL statement per page whatever its size; each posting comes with its
+    employer loaded (for the vetting badge).
+    """
+    now = now or utcnow()
+    words = query_words(params.q)
+    sort = effective_sort(params, words)
+    stmt: Select[Any] = (
+        select(Job).join(Job.employer).options(contains_eager(Job.employer))
+        .where(public_clause(now), *_filters(session, params))
+    )
+    if published_after is not None:
+        stmt = stmt.where(Job.published_at > published_after)
+    if published_until is not None:
+        stmt = stmt.where(Job.published_at <= published_until)
+
+    score: Any = None
+    if words:
+        if session.get_bind().dialect.name == "postgresql":
+            documents = table("jobs_fts_documents", column("job_id", Uuid()),
+                              column("document")).alias("fts")
+            tsquery = func.to_tsquery(literal_column("'simple'::regconfig"),
+                                      bindparam("fts_query", postgres_tsquery(words)))
+            stmt = stmt.join(documents, documents.c.job_id == Job.id).where(
+                documents.c.document.op("@@")(tsquery))
+            score = cast(-func.ts_rank(documents.c.document, tsquery), Double())
+        else:
+            matches = (
+                select(literal_column("jobs_fts.rowid").label("rowid"),
+                       literal_column(_SQLITE_SCORE, Double()).label("score"))
+                .select_from(text("jobs_fts"))
+                .where(text("jobs_fts MATCH :fts_query")
+                       .bindparams(fts_query=sqlite_match_expression(words)))
+                .subquery("fts")
+            )
+            stmt = stmt.join(matches, matches.c.rowid == Job.search_rowid)
+            score = matches.c.score
+
+    if sort == "relevance":
+        order = _Order([score, Job.id], [False, False])
+        stmt = stmt.add_columns(score.label("score"))
+    elif sort == "pay":
+        order = _Order([Job.pay_max_amount, Job.id], [True, True])
+    else:
+        order = _Order([Job.published_at, Job.id], [True, True])
+
+    scope = f"{cursor_scope}:{sort}"
+    if cursor:
+        stmt = stmt.where(_after(order, decode_cursor(cursor, scope, len(order.columns))))
+    stmt = stmt.order_by(
+        *[c.desc() if d else c.asc() for c, d in zip(order.columns, order.descending, strict=True)]
+    ).limit(limit + 1)
+
+    rows = list(session.execute(stmt))
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    jobs = [row[0] for row in rows]
+    next_cursor = None
+    if has_more and rows:
+        last = rows[-1]
+        if sort == "relevance":
+            values: list[Any] = [float(last[1]), last[0].id]
+        elif sort == "pay":
+            values = [last[0].pay_max_amount, last[0].id]
+        else:
+            values = [last[0].published_at, last[0].id]
+        next_cursor = encode_cursor(values, scope)
+    return Page(items=jobs, next_cursor=next_cursor)

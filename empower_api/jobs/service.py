@@ -1,0 +1,616 @@
+"""Jobs: employers and their members, vetting, postings, saved jobs and searches.
+
+Functions take the session explicitly and only flush; the request commits once.
+Every function that touches one object checks the actor may see or change it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import marshmallow as ma
+import structlog
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, joinedload
+
+from empower_api.accounts import service as accounts
+from empower_api.accounts.models import Role, User
+from empower_api.audit import service as audit
+from empower_api.db import utcnow
+from empower_api.errors import Conflict, Forbidden, Invalid, NotFound
+from empower_api.jobs.currencies import MINOR_UNIT_DIGITS, to_major
+from empower_api.jobs.models import (
+    Employer,
+    EmployerMember,
+    Job,
+    JobStatus,
+    MemberRole,
+    SavedJob,
+    SavedSearch,
+    VettingStatus,
+    Workplace,
+    search_rowid_for,
+)
+from empower_api.jobs.search import (
+    SearchParams,
+    place_key,
+    query_words,
+    search_jobs,
+    search_text,
+)
+from empower_api.pagination import Page, SortKey, decode_cursor, encode_cursor, paginate
+
+log = structlog.get_logger(__name__)
+
+VETTING_MONTHS = 12
+DEFAULT_VALIDITY = timedelta(days=60)
+MAX_VALIDITY = timedelta(days=180)
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day ``months`` later (the 29th of February becomes the 28th)."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+# --- employers and members --------------------------------------------------------------
+
+
+def _membership(session: Session, *, user: User, employer_id: uuid.UUID) -> EmployerMember | None:
+    return session.scalar(select(EmployerMember).where(
+        EmployerMember.employer_id == employer_id, EmployerMember.user_id == user.id))
+
+
+def _member_employer(session: Session, *, actor: User, employer_id: uuid.UUID) -> Employer:
+    """The employer, if ``actor`` is one of its members; otherwise 403."""
+    employer = session.get(Employer, employer_id)
+    if employer is None or _membership(session, user=actor, employer_id=employer_id) is None:
+        raise Forbidden("You are not a member of this employer.")
+    return employer
+
+
+def create_employer(session: Session, *, actor: User, data: dict[str, Any]) -> Employer:
+    """Register an organisation; it starts ``pending`` and its creator is its owner."""
+    accounts.require_role(actor, [Role.EMPLOYER])
+    commitments = dict(data["commitments"])
+    commitments["language_support"] = _canonical_languages(commitments["language_support"])
+    employer = Employer(
+        id=uuid.uuid4(), name=data["name"].strip(), description=data["description"].strip(),
+        region=data["region"].strip(), city=data["city"].strip(), website=data.get("website"),
+        commitments=commitments, vetting_status=VettingStatus.PENDING,
+    )
+    session.add(employer)
+    session.flush()
+    session.add(EmployerMember(employer_id=employer.id, user_id=actor.id, role=MemberRole.OWNER))
+    session.flush()
+    return employer
+
+
+def get_employer(session: Session, *, actor: User | None, employer_id: uuid.UUID) -> Employer:
+    """Public while vetted; members and staff always; otherwise it does not exist."""
+    employer = session.get(Employer, employer_id)
+    if employer is None:
+        raise NotFound("No such employer.")
+    if employer.is_vetted(utcnow()):
+        return employer
+    if actor is not None and (
+        actor.is_staff or _membership(session, user=actor, employer_id=employer.id)
+    ):
+        return employer
+    raise NotFound("No such employer.")
+
+
+def list_my_employers(session: Session, *, actor: User) -> list[Employer]:
+    return list(session.scalars(
+        select(Employer).join(EmployerMember, EmployerMember.employer_id == Employer.id)
+        .where(EmployerMember.user_id == actor.id).order_by(Employer.name, Employer.id)
+    ))
+
+
+def add_member(session: Session, *, actor: User, employer_id: uuid.UUID,
+               email: str) -> dict[str, Any]:
+    """A member adds another employer account, found by its e-mail, to the organisation."""
+    employer = _member_employer(session, actor=actor, employer_id=employer_id)
+    try:
+        index = accounts.email_index(accounts.normalise_email(email))
+    except Invalid:
+        raise Invalid("email", "Enter a valid e-mail address.")
+    user = session.scalar(select(User).where(User.email_index == index))
+    if user is None or user.role != Role.EMPLOYER or user.erased_at is not None:
+        raise Invalid("email", "There is no employer account with this e-mail address.")
+    if _membership(session, user=user, employer_id=employer.id) is not None:
+        raise Conflict("This person is already a member.", code="already_member")
+    member = EmployerMember(employer_id=employer.id, user_id=user.id,
+                            role=MemberRole.MEMBER, invited_by_id=actor.id)
+    session.add(member)
+    session.flush()
+    return _member_view(member, user)
+
+
+def _member_view(member: EmployerMember, user: User) -> dict[str, Any]:
+    return {"user_id": user.id, "display_name": user.display_name, "role": member.role,
+            "joined_at": member.created_at}
+
+
+def list_members(session: Session, *, actor: User, employer_id: uuid.UUID) -> list[dict[str, Any]]:
+    employer = _member_employer(session, actor=actor, employer_id=employer_id)
+    rows = session.execute(
+        select(EmployerMember, User).join(User, User.id == EmployerMember.user_id)
+        .where(EmployerMember.employer_id == employer.id).order_by(EmployerMember.created_at)
+    )
+    return [_member_view(member, user) for member, user in rows]
+
+
+# --- vetting --------------------------------------------------------------------------------
+
+
+_DECISIONS: dict[str, tuple[str, set[str]]] = {
+    # decision: (new status, statuses it may be taken from)
+    "approve": (VettingStatus.VETTED, {s.value for s in VettingStatus}),
+    "reject": (VettingStatus.REJECTED, {VettingStatus.PENDING, VettingStatus.EXPIRED,
+                                        VettingStatus.SUSPENDED, VettingStatus.REJECTED}),
+    "suspend": (VettingStatus.SUSPENDED, {VettingStatus.VETTED, VettingStatus.EXPIRED}),
+}
+
+
+def decide_vetting(session: Session, *, actor: User, employer_id: uuid.UUID, decision: str,
+                   note: str) -> Employer:
+    """Staff approve (for 12 months), reject or suspend an employer; audited."""
+    if not actor.is_staff:
+        raise Forbidden("Only staff can vet employers.")
+    employer = session.get(Employer, employer_id, with_for_update=True)
+    if employer is None:
+        raise NotFound("No such employer.")
+    now = utcnow()
+    before = employer.effective_status(now)
+    new_status, allowed_from = _DECISIONS[decision]
+    if before not in allowed_from:
+        hint = " Suspend it instead." if decision == "reject" else ""
+        raise Conflict(f"An employer that is {before} cannot be {decision}ed here.{hint}",
+                       code="vetting_transition")
+    employer.vetting_status = new_status
+    employer.vetted_until = add_months(now, VETTING_MONTHS) if decision == "approve" else None
+    employer.vetting_decided_at = now
+    session.flush()
+    audit.record(
+        session, action=f"jobs.employer.vetting.{decision}", actor=actor,
+        subject_type="employer", subject_id=employer.id, reason=note,
+        data={"from": before, "to": new_status,
+              "vetted_until": employer.vetted_until.isoformat() if employer.vetted_until
+              else None},
+    )
+    log.info("employer_vetting_decided", employer_id=str(employer.id), decision=decision)
+    return employer
+
+
+def list_employers_for_vetting(session: Session, *, actor: User, status: str, limit: int,
+                               cursor: str | None) -> Page[Employer]:
+    """Staff's queue: employers in one vetting status, oldest first."""
+    if not actor.is_staff:
+        raise Forbidden("Only staff can see the vetting queue.")
+    now = utcnow()
+    stmt = select(Employer)
+    if status == VettingStatus.EXPIRED:
+        stmt = stmt.where(
+            (Employer.vetting_status == VettingStatus.EXPIRED)
+            | ((Employer.vetting_status == VettingStatus.VETTED) & (Employer.vetted_until <= now)))
+    elif status == VettingStatus.VETTED:
+        stmt = stmt.where(Employer.vetting_status == status, Employer.vetted_until > now)
+    else:
+        stmt = stmt.where(Employer.vetting_status == status)
+    return paginate(session, stmt, keys=[SortKey(Employer.created_at), SortKey(Employer.id)],
+                    limit=limit, cursor=cursor, scope=f"vetting:{status}")
+
+
+def expire_vetting(session: Session, *, now: datetime | None = None) -> int:
+    """Mark approvals that ran out as expired (the read path already treats them so)."""
+    now = now or utcnow()
+    lapsed = list(session.scalars(select(Employer).where(
+        Employer.vetting_status == VettingStatus.VETTED, Employer.vetted_until <= now)))
+    for employer in lapsed:
+        employer.vetting_status = VettingStatus.EXPIRED
+        audit.record(session, action="jobs.employer.vetting.expire", subject_type="employer",
+                     subject_id=employer.id, data={"from": VettingStatus.VETTED,
+                                                   "to": VettingStatus.EXPIRED})
+    session.flush()
+    return len(lapsed)
+
+
+# --- postings ---------------------------------------------------------------------------------
+
+
+def _canonical_language(tag: str) -> str:
+    """BCP 47 case conventions: ``pt-br`` → ``pt-BR``, ``zh-hant`` → ``zh-Hant``."""
+    parts = tag.split("-")
+    out = [parts[0].lower()]
+    for part in parts[1:]:
+        if len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        elif len(part) == 2 and part.isalpha():
+            out.append(part.upper())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
+
+
+def _canonical_languages(tags: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(_canonical_language(t) for t in tags))
+
+
+def canonical_skills(skills: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(" ".join(s.split()).lower() for s in skills if s.strip()))
+
+
+def _index_for_search(job: Job, employer: Employer) -> None:
+    job.search_title = search_text(job.title, " ".join(job.skills or []), employer.name)
+    job.search_body = search_text(job.description)
+    job.region_key = place_key(job.region)
+    job.city_key = place_key(job.city)
+
+
+def _apply(job: Job, data: dict[str, Any]) -> None:
+    for key, value in data.items():
+        if key == "languages":
+            value = _canonical_languages(value)
+        elif key == "skills":
+            value = canonical_skills(value)
+        elif key in ("title", "description", "region", "city"):
+            value = value.strip()
+        setattr(job, key, value)
+    if job.pay_max_amount < job.pay_min_amount:
+        raise Invalid("pay_max_amount", "The most it pays cannot be less than the least.")
+
+
+def _publish(job: Job, now: datetime) -> None:
+    if job.published_at is None:
+        job.published_at = now
+    if job.valid_through is None:
+        job.valid_through = now + DEFAULT_VALIDITY
+    if job.valid_through <= now:
+        raise Invalid("valid_through", "Choose a moment in the future.")
+    if job.valid_through > now + MAX_VALIDITY:
+        raise Invalid("valid_through", "A posting can stay open for at most 180 days.")
+    job.status = JobStatus.PUBLISHED
+
+
+def _require_vetted(employer: Employer) -> None:
+    if not employer.is_vetted(utcnow()):
+        raise Forbidden("This employer is not vetted right now, so it cannot post jobs.",
+                        code="employer_not_vetted")
+
+
+def create_job(session: Session, *, actor: User, data: dict[str, Any]) -> Job:
+    """A member of a vetted employer creates a posting (draft or published)."""
+    employer = _member_employer(session, actor=actor, employer_id=data["employer_id"])
+    _require_vetted(employer)
+    fields = {k: v for k, v in data.items() if k not in ("employer_id", "status")}
+    job_id = uuid.uuid4()
+    job = Job(id=job_id, employer_id=employer.id, created_by_id=actor.id,
+              search_rowid=search_rowid_for(job_id), status=JobStatus.DRAFT)
+    job.employer = employer
+    _apply(job, fields)
+    if data.get("status") == JobStatus.PUBLISHED:
+        _publish(job, utcnow())
+    _index_for_search(job, employer)
+    session.add(job)
+    session.flush()
+    return job
+
+
+def _load_job(session: Session, job_id: uuid.UUID, *, lock: bool = False) -> Job | None:
+    stmt = select(Job).options(joinedload(Job.employer)).where(Job.id == job_id)
+    if lock:
+        stmt = stmt.with_for_update(of=Job)
+    return session.scalar(stmt)
+
+
+def is_public(job: Job, now: datetime) -> bool:
+    return (job.status == JobStatus.PUBLISHED and job.valid_through is not None
+            and job.valid_through > now and job.employer.is_vetted(now))
+
+
+def get_job(session: Session, *, actor: User | None, job_id: uuid.UUID) -> Job:
+    """Public postings to anyone; drafts, closed and hidden ones to members and staff."""
+    job = _load_job(session, job_id)
+    if job is None:
+        raise NotFound("No such job.")
+    if is_public(job, utcnow()):
+        return job
+    if actor is not None and (
+        actor.is_staff or _membership(session, user=actor, employer_id=job.employer_id)
+    ):
+        return job
+    raise NotFound("No such job.")
+
+
+def _member_job(session: Session, *, actor: User, job_id: uuid.UUID) -> Job:
+    job = _load_job(session, job_id, lock=True)
+    if job is None:
+        raise NotFound("No such job.")
+    if _membership(session, user=actor, employer_id=job.employer_id) is None:
+        if is_public(job, utcnow()):
+            raise Forbidden("Only the employer's members can change this job.")
+        raise NotFound("No such job.")
+    return job
+
+
+def update_job(session: Session, *, actor: User, job_id: uuid.UUID, data: dict[str, Any]) -> Job:
+    """Edit, publish or unpublish a posting; closed postings stay closed."""
+    job = _member_job(session, actor=actor, job_id=job_id)
+    if job.status == JobStatus.CLOSED:
+        raise Conflict("This job is closed.", code="job_closed")
+    _require_vetted(job.employer)
+    status = data.get("status")
+    _apply(job, {k: v for k, v in data.items() if k != "status"})
+    if status == JobStatus.PUBLISHED or (status is None and job.status == JobStatus.PUBLISHED):
+        _publish(job, utcnow())
+    elif status == JobStatus.DRAFT:
+        job.status = JobStatus.DRAFT
+    _index_for_search(job, job.employer)
+    session.flush()
+    return job
+
+
+def close_job(session: Session, *, actor: User, job_id: uuid.UUID) -> Job:
+    """Close a posting for good (members may always close, vetted or not)."""
+    job = _member_job(session, actor=actor, job_id=job_id)
+    if job.status != JobStatus.CLOSED:
+        job.status = JobStatus.CLOSED
+        job.closed_at = utcnow()
+        session.flush()
+    return job
+
+
+def close_expired_jobs(session: Session, *, now: datetime | None = None) -> int:
+    """Close published postings whose ``valid_through`` has passed."""
+    now = now or utcnow()
+    result = session.execute(
+        update(Job).where(Job.status == JobStatus.PUBLISHED, Job.valid_through <= now)
+        .values(status=JobStatus.CLOSED, closed_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def list_employer_jobs(session: Session, *, actor: User, employer_id: uuid.UUID,
+                       status: str | None, limit: int, cursor: str | None) -> Page[Job]:
+    """Every posting of an employer, drafts included (members only), newest first."""
+    employer = _member_employer(session, actor=actor, employer_id=employer_id)
+    stmt = (select(Job).options(joinedload(Job.employer))
+            .where(Job.employer_id == employer.id))
+    if status:
+        stmt = stmt.where(Job.status == status)
+    return paginate(session, stmt,
+                    keys=[SortKey(Job.created_at, descending=True),
+                          SortKey(Job.id, descending=True)],
+                    limit=limit, cursor=cursor, scope=f"employer-jobs:{employer.id}")
+
+
+def search(session: Session, *, query: dict[str, Any]) -> Page[Job]:
+    """``GET /jobs``: see ``search.search_jobs``."""
+    return search_jobs(session, params=SearchParams.from_query(query),
+                       limit=query["limit"], cursor=query.get("cursor"))
+
+
+# --- schema.org JobPosting --------------------------------------------------------------
+
+_SCHEMA_ORG_EMPLOYMENT = {
+    "full_time": "FULL_TIME", "part_time": "PART_TIME", "contract": "CONTRACTOR",
+    "temporary": "TEMPORARY", "internship": "INTERN",
+}
+
+
+def _major_number(amount: int, currency: str) -> int | float:
+    # JSON has only one number type. The exact decimal is built first; the float's
+    # shortest repr prints that same decimal for every amount below 2**53 minor units.
+    value = to_major(amount, currency)
+    return int(value) if MINOR_UNIT_DIGITS[currency] == 0 else float(value)
+
+
+def job_posting_jsonld(session: Session, *, job_id: uuid.UUID) -> dict[str, Any]:
+    """A schema.org ``JobPosting`` for a public posting."""
+    job = get_job(session, actor=None, job_id=job_id)
+    employer = job.employer
+    assert job.published_at is not None and job.valid_through is not None
+    organization: dict[str, Any] = {"@type": "Organization", "name": employer.name}
+    if employer.website:
+        organization["sameAs"] = employer.website
+    doc: dict[str, Any] = {
+        "@context": "https://schema.org/",
+        "@type": "JobPosting",
+        "title": job.title,
+        "description": job.description,
+        "identifier": {"@type": "PropertyValue", "name": employer.name, "value": str(job.id)},
+        "datePosted": job.published_at.isoformat(),
+        "validThrough": job.valid_through.isoformat(),
+        "employmentType": _SCHEMA_ORG_EMPLOYMENT[job.employment_type],
+        "hiringOrganization": organization,
+        "baseSalary": {
+            "@type": "MonetaryAmount",
+            "currency": job.currency,
+            "value": {
+                "@type": "QuantitativeValue",
+                "minValue": _major_number(job.pay_min_amount, job.currency),
+                "maxValue": _major_number(job.pay_max_amount, job.currency),
+                "unitText": job.pay_period.upper(),
+            },
+        },
+        "skills": ", ".join(job.skills or []),
+        "directApply": False,
+    }
+    if job.languages:
+        doc["inLanguage"] = job.languages[0]
+    place = {"@type": "Place", "address": {
+        "@type": "PostalAddress", "addressLocality": job.city, "addressRegion": job.region}}
+    if job.workplace == Workplace.REMOTE:
+        doc["jobLocationType"] = "TELECOMMUTE"
+        doc["applicantLocationRequirements"] = {"@type": "AdministrativeArea",
+                                                "name": job.region}
+    else:
+        doc["jobLocation"] = place
+    return doc
+
+
+# --- saved jobs ----------------------------------------------------------------------------
+
+
+def save_job(session: Session, *, actor: User, job_id: uuid.UUID) -> None:
+    """Idempotent: saving a saved job again changes nothing."""
+    existing = session.get(SavedJob, (actor.id, job_id))
+    if existing is not None:
+        return
+    job = _load_job(session, job_id)
+    if job is None or not is_public(job, utcnow()):
+        raise NotFound("No such job.")
+    session.add(SavedJob(user_id=actor.id, job_id=job_id))
+    session.flush()
+
+
+def unsave_job(session: Session, *, actor: User, job_id: uuid.UUID) -> None:
+    """Idempotent: removing a job that is not saved is not an error."""
+    session.execute(delete(SavedJob).where(SavedJob.user_id == actor.id,
+                                           SavedJob.job_id == job_id))
+    session.flush()
+
+
+def list_saved_jobs(session: Session, *, actor: User, limit: int,
+                    cursor: str | None) -> Page[dict[str, Any]]:
+    """Saved jobs, newest first; one that is no longer open shows ``available: false``."""
+    stmt = (select(SavedJob, Job).join(Job, Job.id == SavedJob.job_id)
+            .options(joinedload(Job.employer)).where(SavedJob.user_id == actor.id))
+    scope = "saved-jobs"
+    if cursor:
+        saved_at, last_job_id = decode_cursor(cursor, scope, 2)
+        stmt = stmt.where((SavedJob.created_at < saved_at)
+                          | ((SavedJob.created_at == saved_at) & (SavedJob.job_id < last_job_id)))
+    rows = list(session.execute(
+        stmt.order_by(SavedJob.created_at.desc(), SavedJob.job_id.desc()).limit(limit + 1)))
+    now = utcnow()
+    items = [
+        {"job_id": saved.job_id, "created_at": saved.created_at,
+         "available": is_public(job, now), "job": job if is_public(job, now) else None}
+        for saved, job in rows[:limit]
+    ]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1][0]
+        next_cursor = encode_cursor([last.created_at, last.job_id], scope)
+    return Page(items=items, next_cursor=next_cursor)
+
+
+# --- saved searches ----------------------------------------------------------------------
+
+
+def _validated_query(query: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the query as stored, the query as loaded) or a 422 naming ``query.<key>``."""
+    from empower_api.jobs.schemas import JobSearchFiltersSchema
+
+    stored = {k: ",".join(map(str, v)) if isinstance(v, list) else v for k, v in query.items()}
+    try:
+        loaded = JobSearchFiltersSchema().load(stored)
+    except ma.ValidationError as error:
+        messages = error.messages if isinstance(error.messages, dict) else {}
+        raise Invalid(errors={f"query.{k}": v if isinstance(v, list) else [str(v)]
+                              for k, v in messages.items()} or {"query": ["Not valid."]})
+    try:
+        query_words(loaded.get("q"))
+    except Invalid as error:
+        raise Invalid(errors={f"query.{k}": v for k, v in error.errors.items()})
+    return stored, loaded
+
+
+def create_saved_search(session: Session, *, actor: User, data: dict[str, Any]) -> SavedSearch:
+    """Save a search; its matches are postings published from now on."""
+    stored, _loaded = _validated_query(data["query"])
+    saved = SavedSearch(id=uuid.uuid4(), user_id=actor.id, name=data["name"].strip(),
+                        query=stored, last_read_at=utcnow())
+    session.add(saved)
+    session.flush()
+    return saved
+
+
+def _own_saved_search(session: Session, *, actor: User, search_id: uuid.UUID) -> SavedSearch:
+    saved = session.get(SavedSearch, search_id)
+    if saved is None or saved.user_id != actor.id:
+        raise NotFound("No such saved search.")
+    return saved
+
+
+def get_saved_search(session: Session, *, actor: User, search_id: uuid.UUID) -> SavedSearch:
+    return _own_saved_search(session, actor=actor, search_id=search_id)
+
+
+def delete_saved_search(session: Session, *, actor: User, search_id: uuid.UUID) -> None:
+    session.delete(_own_saved_search(session, actor=actor, search_id=search_id))
+    session.flush()
+
+
+def list_saved_searches(session: Session, *, actor: User, limit: int,
+                        cursor: str | None) -> Page[SavedSearch]:
+    return paginate(session, select(SavedSearch).where(SavedSearch.user_id == actor.id),
+                    keys=[SortKey(SavedSearch.created_at, descending=True),
+                          SortKey(SavedSearch.id, descending=True)],
+                    limit=limit, cursor=cursor, scope="saved-searches")
+
+
+def saved_search_matches(session: Session, *, actor: User, search_id: uuid.UUID, limit: int,
+                         cursor: str | None) -> Page[Job]:
+    """Postings published since the search was last read, newest first.
+
+    Reading the first page marks the search read up to now; the cursor carries that
+    window, so later pages list exactly the rest of it.
+    """
+    saved = _own_saved_search(session, actor=actor, search_id=search_id)
+    scope = f"saved-search:{saved.id}"
+    if cursor:
+        since, until, inner = decode_cursor(cursor, scope, 3)
+        if not isinstance(since, datetime) or not isinstance(until, datetime):
+            raise Invalid("cursor", "This cursor is not valid; start again from the first page.")
+    else:
+        since, until, inner = saved.last_read_at, utcnow(), None
+        saved.last_read_at = until
+        session.flush()
+    _stored, loaded = _validated_query(saved.query)
+    params = SearchParams.from_query({**loaded, "sort": "newest"})
+    page = search_jobs(session, params=params, limit=limit, cursor=inner,
+                       published_after=since, published_until=until, cursor_scope=scope,
+                       now=until)
+    next_cursor = encode_cursor([since, until, page.next_cursor], scope) if page.next_cursor \
+        else None
+    return Page(items=page.items, next_cursor=next_cursor)
+
+
+# --- export and erasure ------------------------------------------------------------------
+
+
+@accounts.register_exporter("jobs")
+def export_user(session: Session, user: User) -> dict[str, Any]:
+    saved_jobs = session.scalars(select(SavedJob).where(SavedJob.user_id == user.id))
+    searches = session.scalars(select(SavedSearch).where(SavedSearch.user_id == user.id))
+    memberships = session.scalars(select(EmployerMember).where(EmployerMember.user_id == user.id))
+    return {
+        "saved_jobs": [{"job_id": str(s.job_id), "saved_at": s.created_at.isoformat()}
+                       for s in saved_jobs],
+        "saved_searches": [{"id": str(s.id), "name": s.name, "query": s.query,
+                            "created_at": s.created_at.isoformat(),
+                            "last_read_at": s.last_read_at.isoformat()} for s in searches],
+        "employer_memberships": [{"employer_id": str(m.employer_id), "role": m.role,
+                                  "joined_at": m.created_at.isoformat()} for m in memberships],
+    }
+
+
+@accounts.register_eraser
+def erase_user(session: Session, user: User) -> None:
+    """Saved jobs, saved searches and memberships go; the organisations stay."""
+    session.execute(delete(SavedJob).where(SavedJob.user_id == user.id))
+    session.execute(delete(SavedSearch).where(SavedSearch.user_id == user.id))
+    session.execute(delete(EmployerMember).where(EmployerMember.user_id == user.id))
+    session.flush()
+
