@@ -185,7 +185,7 @@ class Meeting(IdMixin, Base):
 
     @property
     def attendee_ids(self) -> list[uuid.UUID]:
-        return [a.member_id for a in self.attendance]
+        return sorted((a.member_id for a in self.attendance), key=str)
 
 
 class MeetingAttendance(Base):
