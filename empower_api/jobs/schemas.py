@@ -57,6 +57,11 @@ def _future(value: datetime) -> None:
         raise ma.ValidationError("Choose a moment in the future.")
 
 
+def Moment(**kw: Any) -> fields.DateTime:
+    """RFC 3339 UTC to the second: short, since list pages must stay small."""
+    return fields.DateTime(format="%Y-%m-%dT%H:%M:%SZ", **kw)
+
+
 Skill = fields.String(validate=[validate.Length(min=1, max=50), ONE_LINE])
 Language = fields.String(validate=[validate.Length(min=2, max=35), BCP47])
 
@@ -88,18 +93,20 @@ class BadgeSchema(ma.Schema):
     """Why a posting is safe to consider: the employer's vetting and commitments."""
 
     vetted = fields.Boolean()
-    vetted_until = fields.DateTime(allow_none=True)
-    commitments = fields.Dict()
+    vetted_until = Moment(allow_none=True)
+    commitments = fields.List(fields.String())
+    language_support = fields.List(fields.String())
 
 
 def badge_of(employer: Any) -> dict[str, Any]:
+    """``commitments`` lists the commitments the employer made (compact for lists)."""
     vetted = employer.is_vetted(utcnow())
-    commitments = employer.commitments or {}
+    declared = employer.commitments or {}
     return {
         "vetted": vetted,
         "vetted_until": employer.vetted_until if vetted else None,
-        "commitments": {key: commitments.get(key, False) for key in BOOLEAN_COMMITMENTS}
-        | {"language_support": commitments.get("language_support", [])},
+        "commitments": [key for key in BOOLEAN_COMMITMENTS if declared.get(key) is True],
+        "language_support": list(declared.get("language_support", [])),
     }
 
 
@@ -112,9 +119,9 @@ class EmployerSchema(ma.Schema):
     website = fields.String(allow_none=True)
     commitments = fields.Dict()
     vetting_status = fields.Method("_status")
-    vetted_until = fields.DateTime(allow_none=True)
+    vetted_until = Moment(allow_none=True)
     badge = fields.Method("_badge")
-    created_at = fields.DateTime()
+    created_at = Moment()
 
     def _status(self, employer: Any) -> str:
         return employer.effective_status(utcnow())
@@ -148,7 +155,7 @@ class EmployerMemberSchema(ma.Schema):
     user_id = fields.UUID()
     display_name = fields.String(allow_none=True)
     role = fields.String()
-    joined_at = fields.DateTime()
+    joined_at = Moment()
 
 
 class EmployerMemberListSchema(ma.Schema):
@@ -193,12 +200,9 @@ class JobUpdateSchema(JobWriteSchema):
     """``PATCH /jobs/{id}``: any subset of the writable fields."""
 
 
-class EmployerBadgeSchema(ma.Schema):
+class EmployerBadgeSchema(BadgeSchema):
     id = fields.UUID()
     name = fields.String()
-    vetted = fields.Boolean()
-    vetted_until = fields.DateTime(allow_none=True)
-    commitments = fields.Dict()
 
 
 def _employer_with_badge(job: Any) -> dict[str, Any]:
@@ -207,12 +211,11 @@ def _employer_with_badge(job: Any) -> dict[str, Any]:
 
 
 class JobSummarySchema(ma.Schema):
-    """A posting in a list: the description is shortened to keep pages small."""
+    """A posting in a list: no description, so a page of 20 stays under 16 KB."""
 
     id = fields.UUID()
     employer = fields.Function(_employer_with_badge)
     title = fields.String()
-    description_excerpt = fields.Function(lambda job: excerpt(job.description))
     employment_type = fields.String()
     pay_min_amount = fields.Integer()
     pay_max_amount = fields.Integer()
@@ -226,24 +229,16 @@ class JobSummarySchema(ma.Schema):
     flexible_schedule = fields.Boolean()
     background_check = fields.String()
     status = fields.String()
-    published_at = fields.DateTime(allow_none=True)
-    valid_through = fields.DateTime(allow_none=True)
+    published_at = Moment(allow_none=True)
 
 
 class JobSchema(JobSummarySchema):
     employer_id = fields.UUID()
     description = fields.String()
-    closed_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
-
-    class Meta:
-        exclude = ("description_excerpt",)
-
-
-def excerpt(value: str, length: int = 140) -> str:
-    flat = " ".join(value.split())
-    return flat if len(flat) <= length else flat[: length - 1].rstrip() + "…"
+    valid_through = Moment(allow_none=True)
+    closed_at = Moment(allow_none=True)
+    created_at = Moment()
+    updated_at = Moment()
 
 
 JobPageSchema = page_schema(JobSummarySchema, "JobPage")
@@ -279,7 +274,7 @@ class EmployerJobsQuerySchema(PageQuerySchema):
 
 class SavedJobSchema(ma.Schema):
     job_id = fields.UUID()
-    saved_at = fields.DateTime(attribute="created_at")
+    saved_at = Moment(attribute="created_at")
     available = fields.Boolean()
     job = fields.Nested(JobSummarySchema, allow_none=True)
 
@@ -296,8 +291,8 @@ class SavedSearchSchema(ma.Schema):
     id = fields.UUID()
     name = fields.String()
     query = fields.Dict()
-    created_at = fields.DateTime()
-    last_read_at = fields.DateTime()
+    created_at = Moment()
+    last_read_at = Moment()
 
 
 SavedSearchPageSchema = page_schema(SavedSearchSchema, "SavedSearchPage")

@@ -58,6 +58,11 @@ def search_text(*parts: str) -> str:
     return " ".join(word for part in parts for word in search_words(part))
 
 
+def canonical_skills(skills: Sequence[str]) -> list[str]:
+    """Skills are compared in lower case with single spaces: ``"Customer  Service"``."""
+    return list(dict.fromkeys(" ".join(s.split()).lower() for s in skills if s.strip()))
+
+
 def place_key(value: str) -> str:
     """``"Île-de-France"`` and ``"ile de france"`` are the same region."""
     return search_text(value)[:80]
@@ -141,7 +146,7 @@ def _filters(session: Session, params: SearchParams) -> list[ColumnElement[bool]
     if params.employer_id is not None:
         clauses.append(Job.employer_id == params.employer_id)
     if params.skills:
-        wanted = list(params.skills)
+        wanted = canonical_skills(params.skills)
         clauses.append(_any_element(session, Job.skills, lambda v: v.in_(wanted)))
     if params.languages:
         tags = list(params.languages)

@@ -37,6 +37,7 @@ from empower_api.jobs.models import (
 )
 from empower_api.jobs.search import (
     SearchParams,
+    canonical_skills,
     place_key,
     query_words,
     search_jobs,
@@ -241,10 +242,6 @@ def _canonical_language(tag: str) -> str:
 
 def _canonical_languages(tags: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(_canonical_language(t) for t in tags))
-
-
-def canonical_skills(skills: Sequence[str]) -> list[str]:
-    return list(dict.fromkeys(" ".join(s.split()).lower() for s in skills if s.strip()))
 
 
 def _index_for_search(job: Job, employer: Employer) -> None:
