@@ -100,6 +100,7 @@ def make_job(session: Session, employer: Employer, *, status: str = JobStatus.PU
     values.update(fields)
     job = Job(id=job_id, employer_id=employer.id, search_rowid=search_rowid_for(job_id),
               status=status, **values)
+    job.employer = employer
     if status != JobStatus.DRAFT:
         job.published_at = values.get("published_at") or now - published_ago
         job.valid_through = values.get("valid_through") or job.published_at + timedelta(days=60)
