@@ -22,6 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from empower_api.db import Base, IdMixin, JSONType, TimestampMixin, utcnow
@@ -151,6 +152,8 @@ class Job(IdMixin, TimestampMixin, Base):
         Index("ix_jobs_public_pay", "status", "pay_max_amount", "id"),
         Index("ix_jobs_employer_status", "employer_id", "status"),
         Index("ix_jobs_status_valid_through", "status", "valid_through"),
+        Index("ix_jobs_region_key", "region_key"),
+        Index("ix_jobs_city_key", "city_key"),
     )
 
     employer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("employers.id", ondelete="CASCADE"))
@@ -182,6 +185,11 @@ class Job(IdMixin, TimestampMixin, Base):
     search_title: Mapped[str] = mapped_column(Text, default="")
     search_body: Mapped[str] = mapped_column(Text, default="")
     search_rowid: Mapped[int] = mapped_column(BigInteger, unique=True)
+    # PostgreSQL only: the weighted tsvector of search_title and search_body, set by a
+    # trigger (search_ddl). On SQLite the column stays empty; FTS5 holds the index.
+    search_vector: Mapped[str | None] = mapped_column(
+        Text().with_variant(TSVECTOR(), "postgresql"), default=None, deferred=True,
+        deferred_raiseload=True)
 
     employer: Mapped[Employer] = relationship(lazy="raise")
 

@@ -19,20 +19,17 @@ from typing import Any
 from sqlalchemy import (
     Double,
     Select,
-    Uuid,
     and_,
     bindparam,
     cast,
-    column,
     exists,
     func,
     literal_column,
     or_,
     select,
-    table,
     text,
 )
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session, contains_eager, defer
 from sqlalchemy.sql.elements import ColumnElement
 
 from empower_api.db import utcnow
@@ -198,8 +195,11 @@ def search_jobs(
     now = now or utcnow()
     words = query_words(params.q)
     sort = effective_sort(params, words)
+    # Phase 1 finds the page's ids from narrow columns (covered by an index on
+    # SQLite); phase 2 loads those postings with their employers. Two statements,
+    # whatever the page size.
     stmt: Select[Any] = (
-        select(Job).join(Job.employer).options(contains_eager(Job.employer))
+        select(Job.id).join(Employer, Employer.id == Job.employer_id)
         .where(public_clause(now), *_filters(session, params))
     )
     if published_after is not None:
@@ -210,13 +210,10 @@ def search_jobs(
     score: Any = None
     if words:
         if session.get_bind().dialect.name == "postgresql":
-            documents = table("jobs_fts_documents", column("job_id", Uuid()),
-                              column("document")).alias("fts")
             tsquery = func.to_tsquery(literal_column("'simple'::regconfig"),
                                       bindparam("fts_query", postgres_tsquery(words)))
-            stmt = stmt.join(documents, documents.c.job_id == Job.id).where(
-                documents.c.document.op("@@")(tsquery))
-            score = cast(-func.ts_rank(documents.c.document, tsquery), Double())
+            stmt = stmt.where(Job.search_vector.op("@@")(tsquery))
+            score = cast(-func.ts_rank(Job.search_vector, tsquery), Double())
         else:
             matches = (
                 select(literal_column("jobs_fts.rowid").label("rowid"),
@@ -231,11 +228,11 @@ def search_jobs(
 
     if sort == "relevance":
         order = _Order([score, Job.id], [False, False])
-        stmt = stmt.add_columns(score.label("score"))
     elif sort == "pay":
         order = _Order([Job.pay_max_amount, Job.id], [True, True])
     else:
         order = _Order([Job.published_at, Job.id], [True, True])
+    stmt = stmt.add_columns(order.columns[0].label("sort_key"))
 
     scope = f"{cursor_scope}:{sort}"
     if cursor:
@@ -247,15 +244,28 @@ def search_jobs(
     rows = list(session.execute(stmt))
     has_more = len(rows) > limit
     rows = rows[:limit]
-    jobs = [row[0] for row in rows]
     next_cursor = None
     if has_more and rows:
-        last = rows[-1]
+        last_id, last_key = rows[-1]
         if sort == "relevance":
-            values: list[Any] = [float(last[1]), last[0].id]
-        elif sort == "pay":
-            values = [last[0].pay_max_amount, last[0].id]
-        else:
-            values = [last[0].published_at, last[0].id]
-        next_cursor = encode_cursor(values, scope)
-    return Page(items=jobs, next_cursor=next_cursor)
+            last_key = float(last_key)
+        next_cursor = encode_cursor([last_key, last_id], scope)
+    return Page(items=_load_postings(session, [row[0] for row in rows]),
+                next_cursor=next_cursor)
+
+
+def _load_postings(session: Session, ids: list[uuid.UUID]) -> list[Job]:
+    """The postings with these ids, in this order, each with its employer."""
+    if not ids:
+        return []
+    found = session.scalars(
+        select(Job).join(Job.employer)
+        .options(contains_eager(Job.employer).defer(Employer.description, raiseload=True),
+                 defer(Job.description, raiseload=True),
+                 defer(Job.search_title, raiseload=True),
+                 defer(Job.search_body, raiseload=True),
+                 defer(Job.search_vector, raiseload=True))
+        .where(Job.id.in_(ids))
+    ).unique()
+    by_id = {job.id: job for job in found}
+    return [by_id[job_id] for job_id in ids if job_id in by_id]

@@ -7,13 +7,16 @@ SQLite and PostgreSQL split them identically.
 
 - SQLite: FTS5 table ``jobs_fts`` keyed by ``jobs.search_rowid``, kept in step by
   triggers.
-- PostgreSQL: side table ``jobs_fts_documents`` (one ``tsvector`` per posting,
-  GIN-indexed), kept in step by a trigger. A side table rather than a column on
-  ``jobs`` keeps Alembic autogenerate clean (env.py ignores ``jobs_fts*``).
+- PostgreSQL: the column ``jobs.search_vector`` (declared in the model, so
+  autogenerate sees it; TEXT on SQLite, where it stays empty) is set by a BEFORE
+  trigger and GIN-indexed. Being on ``jobs`` itself lets the planner AND the GIN
+  bitmap with the filter indexes. The trigger function, the trigger and the GIN
+  index are created here (names start with ``jobs_fts`` so env.py ignores them).
 
 Note: Alembic batch operations on ``jobs`` under SQLite recreate the table and
-lose its triggers; a migration that batch-alters ``jobs`` must re-run
-``ddl_statements("sqlite")`` triggers (the ``CREATE TRIGGER`` ones) afterwards.
+lose its triggers and the covering index; a migration that batch-alters ``jobs``
+must run ``ddl_statements("sqlite")`` again afterwards (every statement is
+idempotent: IF NOT EXISTS).
 """
 
 from __future__ import annotations
@@ -21,6 +24,11 @@ from __future__ import annotations
 SQLITE_CREATE = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS jobs_fts USING fts5("
     "title_text, body_text, tokenize = 'unicode61 remove_diacritics 0')",
+    # Covers the join from a full-text match to its posting and every scalar filter,
+    # so matches are filtered without reading the (wide) posting rows.
+    "CREATE INDEX IF NOT EXISTS jobs_fts_filter_cover ON jobs (search_rowid, status, "
+    "valid_through, employer_id, region_key, city_key, workplace, employment_type, "
+    "pay_max_amount, flexible_schedule, background_check, published_at, id, languages, skills)",
     "CREATE TRIGGER IF NOT EXISTS jobs_fts_after_insert AFTER INSERT ON jobs BEGIN "
     "INSERT INTO jobs_fts (rowid, title_text, body_text) "
     "VALUES (NEW.search_rowid, NEW.search_title, NEW.search_body); END",
@@ -38,31 +46,27 @@ SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS jobs_fts_after_update",
     "DROP TRIGGER IF EXISTS jobs_fts_after_delete",
     "DROP TABLE IF EXISTS jobs_fts",
+    "DROP INDEX IF EXISTS jobs_fts_filter_cover",
 ]
 
 POSTGRES_CREATE = [
-    "CREATE TABLE IF NOT EXISTS jobs_fts_documents ("
-    "job_id UUID PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE, "
-    "document TSVECTOR NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS jobs_fts_documents_gin "
-    "ON jobs_fts_documents USING GIN (document)",
-    "CREATE OR REPLACE FUNCTION jobs_fts_sync() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "CREATE OR REPLACE FUNCTION jobs_fts_vector() RETURNS trigger LANGUAGE plpgsql AS $$ "
     "BEGIN "
-    "INSERT INTO jobs_fts_documents (job_id, document) VALUES (NEW.id, "
+    "NEW.search_vector := "
     "setweight(to_tsvector('simple'::regconfig, coalesce(NEW.search_title, '')), 'A') || "
-    "setweight(to_tsvector('simple'::regconfig, coalesce(NEW.search_body, '')), 'B')) "
-    "ON CONFLICT (job_id) DO UPDATE SET document = EXCLUDED.document; "
-    "RETURN NULL; "
+    "setweight(to_tsvector('simple'::regconfig, coalesce(NEW.search_body, '')), 'B'); "
+    "RETURN NEW; "
     "END $$",
-    "DROP TRIGGER IF EXISTS jobs_fts_sync ON jobs",
-    "CREATE TRIGGER jobs_fts_sync AFTER INSERT OR UPDATE OF search_title, search_body "
-    "ON jobs FOR EACH ROW EXECUTE FUNCTION jobs_fts_sync()",
+    "DROP TRIGGER IF EXISTS jobs_fts_vector ON jobs",
+    "CREATE TRIGGER jobs_fts_vector BEFORE INSERT OR UPDATE OF search_title, search_body "
+    "ON jobs FOR EACH ROW EXECUTE FUNCTION jobs_fts_vector()",
+    "CREATE INDEX IF NOT EXISTS jobs_fts_search_vector_gin ON jobs USING GIN (search_vector)",
 ]
 
 POSTGRES_DROP = [
-    "DROP TRIGGER IF EXISTS jobs_fts_sync ON jobs",
-    "DROP FUNCTION IF EXISTS jobs_fts_sync()",
-    "DROP TABLE IF EXISTS jobs_fts_documents",
+    "DROP INDEX IF EXISTS jobs_fts_search_vector_gin",
+    "DROP TRIGGER IF EXISTS jobs_fts_vector ON jobs",
+    "DROP FUNCTION IF EXISTS jobs_fts_vector()",
 ]
 
 

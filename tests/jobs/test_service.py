@@ -121,8 +121,8 @@ def test_search_ddl_is_given_for_both_engines_and_named_for_autogenerate_to_igno
 
 def test_fts_objects_exist_after_create_all(session):
     if session.get_bind().dialect.name == "postgresql":
-        name = session.scalar(text("SELECT to_regclass('jobs_fts_documents')::text"))
-        assert name == "jobs_fts_documents"
+        name = session.scalar(text("SELECT to_regclass('jobs_fts_search_vector_gin')::text"))
+        assert name == "jobs_fts_search_vector_gin"
     else:
         assert session.scalar(text(
             "SELECT count(*) FROM sqlite_master WHERE name LIKE 'jobs_fts%'")) >= 4
