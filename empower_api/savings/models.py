@@ -180,7 +180,7 @@ class Meeting(IdMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     attendance: Mapped[list[MeetingAttendance]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by="MeetingAttendance.member_id"
+        cascade="all, delete-orphan", order_by="MeetingAttendance.member_id"
     )
 
     @property

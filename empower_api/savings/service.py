@@ -21,7 +21,7 @@ from typing import Any
 import marshmallow as ma
 import structlog
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from empower_api.accounts.models import User
 from empower_api.accounts.service import register_eraser, register_exporter
@@ -83,19 +83,28 @@ def _access(
     officer: bool = False,
     chair: bool = False,
 ) -> tuple[SavingsGroup, Membership]:
-    """The group and the actor's membership, or 404 (not a member) / 403 (not allowed)."""
-    me = _membership_of(session, group_id, actor)
-    if me is None:
+    """The group and the actor's membership, or 404 (not a member) / 403 (not allowed).
+
+    With ``lock`` the group row is locked (one round trip for both) until the request
+    ends, which serialises every writer of this group's books.
+    """
+    stmt = (
+        select(SavingsGroup, Membership)
+        .join(Membership, Membership.group_id == SavingsGroup.id)
+        .where(SavingsGroup.id == group_id, Membership.user_id == actor.id)
+    )
+    if lock:
+        stmt = stmt.with_for_update(of=SavingsGroup).execution_options(populate_existing=True)
+    row = session.execute(stmt).first()
+    if row is None:
         raise NotFound(NO_GROUP)
+    group, me = row
     if write and not me.is_active:
         raise Forbidden("You have left this group.", code="left_group")
     if chair and me.role != MemberRole.CHAIR:
         raise Forbidden("Only the chair can do this.", code="chair_only")
     if officer and not me.is_officer:
         raise Forbidden("Only the group's officers can do this.", code="officers_only")
-    group = _lock_group(session, group_id) if lock else session.get(SavingsGroup, group_id)
-    if group is None:
-        raise NotFound(NO_GROUP)
     return group, me
 
 
@@ -410,7 +419,8 @@ def update_meeting(session: Session, *, actor: User, group_id: uuid.UUID, meetin
 def list_meetings(session: Session, *, actor: User, group_id: uuid.UUID, limit: int,
                   cursor: str | None) -> Page[Meeting]:
     group, _me = _access(session, actor=actor, group_id=group_id, write=False)
-    stmt = select(Meeting).where(Meeting.group_id == group.id)
+    stmt = select(Meeting).where(Meeting.group_id == group.id).options(
+        selectinload(Meeting.attendance))
     return paginate(session, stmt, keys=[SortKey(Meeting.seq, descending=True)], limit=limit,
                     cursor=cursor, scope="savings-meetings")
 
