@@ -61,10 +61,16 @@ POSTGRES_CREATE = [
     "CREATE TRIGGER jobs_fts_vector BEFORE INSERT OR UPDATE OF search_title, search_body "
     "ON jobs FOR EACH ROW EXECUTE FUNCTION jobs_fts_vector()",
     "CREATE INDEX IF NOT EXISTS jobs_fts_search_vector_gin ON jobs USING GIN (search_vector)",
+    "CREATE INDEX IF NOT EXISTS jobs_fts_skills_gin ON jobs USING GIN (skills)",
+    # Move long texts (description, search text, tsvector) out of the heap rows, so a
+    # search reads narrow rows; they are fetched only for the page shown.
+    "ALTER TABLE jobs SET (toast_tuple_target = 128)",
 ]
 
 POSTGRES_DROP = [
+    "ALTER TABLE jobs RESET (toast_tuple_target)",
     "DROP INDEX IF EXISTS jobs_fts_search_vector_gin",
+    "DROP INDEX IF EXISTS jobs_fts_skills_gin",
     "DROP TRIGGER IF EXISTS jobs_fts_vector ON jobs",
     "DROP FUNCTION IF EXISTS jobs_fts_vector()",
 ]
