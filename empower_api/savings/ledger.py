@@ -12,8 +12,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from empower_api.db import utcnow
 from empower_api.errors import Conflict
@@ -148,18 +149,21 @@ def post(
         amount=amount, currency=group.currency, reverses_id=reverses_id,
         recorded_by_id=recorded_by_id, created_at=now,
     )
-    entries = []
+    rows = []
     for line in lines:
         group.last_entry_seq += 1
-        entries.append(LedgerEntry(
-            id=uuid.uuid4(), group_id=group.id, transaction_id=tx.id, seq=group.last_entry_seq,
-            account=line.account, transaction_type=tx_type, member_id=line.member_id,
-            loan_id=line.loan_id, amount=line.amount, shares=line.shares,
-            created_at=now,
-        ))
-    tx.entries = entries
+        rows.append({
+            "id": uuid.uuid4(), "group_id": group.id, "transaction_id": tx.id,
+            "seq": group.last_entry_seq, "account": str(line.account),
+            "transaction_type": str(tx_type), "member_id": line.member_id,
+            "loan_id": line.loan_id, "amount": line.amount, "shares": line.shares,
+            "created_at": now,
+        })
     session.add(tx)
-    session.flush()
+    session.flush()  # the transaction row and the group's counters
+    # Lines go in as one bulk INSERT (the hot path); the transaction keeps copies to show.
+    session.execute(insert(LedgerEntry), rows)
+    set_committed_value(tx, "entries", [LedgerEntry(**row) for row in rows])
     return tx
 
 

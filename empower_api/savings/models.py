@@ -132,7 +132,8 @@ class Membership(IdMixin, Base):
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     left_at: Mapped[datetime | None] = mapped_column(default=None)
 
-    user = relationship("User", lazy="joined", innerjoin=True)
+    # Loaded only where an alias is shown (lists use selectinload): the hot path skips it.
+    user = relationship("User", lazy="select")
 
     @property
     def alias(self) -> str:

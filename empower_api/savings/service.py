@@ -231,6 +231,7 @@ def get_group(session: Session, *, actor: User, group_id: uuid.UUID) -> GroupVie
     group, me = _access(session, actor=actor, group_id=group_id, write=False)
     members = list(session.scalars(
         select(Membership).where(Membership.group_id == group.id)
+        .options(selectinload(Membership.user))
         .order_by(Membership.joined_at, Membership.id)
     ))
     cycle = session.get(Cycle, group.current_cycle_id) if group.current_cycle_id else None
@@ -445,10 +446,11 @@ def _replay(session: Session, group: SavingsGroup, item: dict[str, Any]) -> Tran
 
 
 def _shares_in_meeting(session: Session, meeting_id: uuid.UUID, member_id: uuid.UUID) -> int:
+    """Shares the member bought at this meeting, net of reversals (one index range)."""
     return int(session.scalar(
         select(func.coalesce(func.sum(LedgerEntry.shares), 0))
         .join(Transaction, Transaction.id == LedgerEntry.transaction_id)
-        .where(Transaction.meeting_id == meeting_id, LedgerEntry.member_id == member_id,
+        .where(Transaction.meeting_id == meeting_id, Transaction.member_id == member_id,
                LedgerEntry.account == Account.MEMBER_SHARES)
     ) or 0)
 
@@ -877,7 +879,8 @@ def share_out(session: Session, *, actor: User, group_id: uuid.UUID) -> ShareOut
     profit_parts = ledger.largest_remainder(profit, weights)
     interest_parts = ledger.largest_remainder(interest if profit else 0, profit_parts)
     members = {m.id: m for m in session.scalars(
-        select(Membership).where(Membership.id.in_(list(holdings))))}
+        select(Membership).where(Membership.id.in_(list(holdings)))
+        .options(selectinload(Membership.user)))}
     payouts = []
     for member_id in sorted(holdings, key=lambda m: (members[m].joined_at, str(m))):
         savings, shares = holdings[member_id]
