@@ -184,6 +184,9 @@ class Job(IdMixin, TimestampMixin, Base):
     # Search text, normalised in Python so both engines tokenise the same words.
     search_title: Mapped[str] = mapped_column(Text, default="")
     search_body: Mapped[str] = mapped_column(Text, default="")
+    # SQLite only: filter values as FTS tokens, so a text match and its filters are
+    # intersected inside the full-text index (see search.facet_tokens).
+    search_facets: Mapped[str] = mapped_column(Text, default="")
     search_rowid: Mapped[int] = mapped_column(BigInteger, unique=True)
     # PostgreSQL only: the weighted tsvector of search_title and search_body, set by a
     # trigger (search_ddl). On SQLite the column stays empty; FTS5 holds the index.

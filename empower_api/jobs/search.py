@@ -8,6 +8,7 @@ matches, and nothing a visitor types can reach either engine's query syntax.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 import uuid
@@ -42,8 +43,9 @@ from empower_api.pagination import Page, decode_cursor, encode_cursor
 MAX_QUERY_WORDS = 12
 PREFIX_MIN_LENGTH = 3  # shorter words match whole words only (prefix scans are costly)
 _WORD = re.compile(r"[^\W_]+")
-# SQLite bm25 weights for (title_text, body_text): a title hit counts four times.
-_SQLITE_SCORE = "bm25(jobs_fts, 4.0, 1.0)"
+# SQLite bm25 weights for (title_text, body_text, facets): a title hit counts four
+# times a description hit; facet tokens do not count.
+_SQLITE_SCORE = "bm25(jobs_fts, 4.0, 1.0, 0.0)"
 
 
 def search_words(value: str) -> list[str]:
@@ -83,6 +85,62 @@ def sqlite_match_expression(words: Sequence[str]) -> str:
 
 def postgres_tsquery(words: Sequence[str]) -> str:
     return " & ".join(f"{w}:*" if len(w) >= PREFIX_MIN_LENGTH else w for w in words)
+
+
+def _digest(value: str) -> str:
+    return hashlib.blake2b(value.encode(), digest_size=6).hexdigest()
+
+
+def _plain(value: str) -> str:
+    return value.replace("_", "")
+
+
+def facet_tokens(*, employer_id: uuid.UUID, region_key: str, city_key: str, workplace: str,
+                 employment_type: str, background_check: str, flexible_schedule: bool,
+                 skills: Sequence[str], languages: Sequence[str]) -> str:
+    """A posting's filter values as FTS tokens (letters and digits only).
+
+    They let SQLite intersect a text match with its filters inside the FTS index.
+    A facet is only ever a necessary condition: the SQL filters still decide.
+    """
+    tokens = [
+        f"xm{employer_id.hex}", f"xr{_digest(region_key)}", f"xc{_digest(city_key)}",
+        f"xw{workplace}", f"xe{_plain(employment_type)}", f"xb{_plain(background_check)}",
+        f"xf{int(bool(flexible_schedule))}",
+        *[f"xs{_digest(skill)}" for skill in skills],
+        *[f"xl{tag.split('-')[0].lower()}" for tag in languages],
+    ]
+    return " ".join(dict.fromkeys(tokens))
+
+
+def _facet_groups(params: SearchParams) -> list[list[str]]:
+    """For each filter given, the facet tokens of which a posting must have one."""
+    groups: list[list[str]] = []
+    if params.employer_id is not None:
+        groups.append([f"xm{params.employer_id.hex}"])
+    if params.region:
+        groups.append([f"xr{_digest(place_key(params.region))}"])
+    if params.city:
+        groups.append([f"xc{_digest(place_key(params.city))}"])
+    groups += [[f"{prefix}{_plain(v)}" for v in values] for prefix, values in (
+        ("xw", params.workplace), ("xe", params.employment_type),
+        ("xb", params.background_check)) if values]
+    if params.flexible_schedule is not None:
+        groups.append([f"xf{int(params.flexible_schedule)}"])
+    if params.skills:
+        groups.append([f"xs{_digest(skill)}" for skill in canonical_skills(params.skills)])
+    if params.languages:
+        groups.append(list(dict.fromkeys(
+            f"xl{tag.split('-')[0].lower()}" for tag in params.languages)))
+    return groups
+
+
+def sqlite_fts_query(words: Sequence[str], params: SearchParams) -> str:
+    """Visitor's words in the text columns only, and the filters' facet tokens."""
+    parts = [f"{{title_text body_text}} : ({sqlite_match_expression(words)})"]
+    parts += ["facets : (" + " OR ".join(f'"{t}"' for t in group) + ")"
+              for group in _facet_groups(params)]
+    return " AND ".join(parts)
 
 
 def public_clause(now: datetime) -> ColumnElement[bool]:
@@ -231,7 +289,7 @@ def search_jobs(
                        literal_column(_SQLITE_SCORE, Double()).label("score"))
                 .select_from(text("jobs_fts"))
                 .where(text("jobs_fts MATCH :fts_query")
-                       .bindparams(fts_query=sqlite_match_expression(words)))
+                       .bindparams(fts_query=sqlite_fts_query(words, params)))
                 .subquery("fts")
             )
             stmt = stmt.join(matches, matches.c.rowid == Job.search_rowid)

@@ -6,7 +6,7 @@ and ``jobs.search_body``, which the service fills with already-normalised words 
 SQLite and PostgreSQL split them identically.
 
 - SQLite: FTS5 table ``jobs_fts`` keyed by ``jobs.search_rowid``, kept in step by
-  triggers.
+  triggers; a third column holds ``jobs.search_facets`` (filter values as tokens).
 - PostgreSQL: the column ``jobs.search_vector`` (declared in the model, so
   autogenerate sees it; TEXT on SQLite, where it stays empty) is set by a BEFORE
   trigger and GIN-indexed. Being on ``jobs`` itself lets the planner AND the GIN
@@ -23,20 +23,20 @@ from __future__ import annotations
 
 SQLITE_CREATE = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS jobs_fts USING fts5("
-    "title_text, body_text, tokenize = 'unicode61 remove_diacritics 0')",
+    "title_text, body_text, facets, tokenize = 'unicode61 remove_diacritics 0')",
     # Covers the join from a full-text match to its posting and every scalar filter,
     # so matches are filtered without reading the (wide) posting rows.
     "CREATE INDEX IF NOT EXISTS jobs_fts_filter_cover ON jobs (search_rowid, status, "
     "valid_through, employer_id, region_key, city_key, workplace, employment_type, "
     "pay_max_amount, flexible_schedule, background_check, published_at, id, languages, skills)",
     "CREATE TRIGGER IF NOT EXISTS jobs_fts_after_insert AFTER INSERT ON jobs BEGIN "
-    "INSERT INTO jobs_fts (rowid, title_text, body_text) "
-    "VALUES (NEW.search_rowid, NEW.search_title, NEW.search_body); END",
+    "INSERT INTO jobs_fts (rowid, title_text, body_text, facets) "
+    "VALUES (NEW.search_rowid, NEW.search_title, NEW.search_body, NEW.search_facets); END",
     "CREATE TRIGGER IF NOT EXISTS jobs_fts_after_update "
-    "AFTER UPDATE OF search_title, search_body, search_rowid ON jobs BEGIN "
+    "AFTER UPDATE OF search_title, search_body, search_facets, search_rowid ON jobs BEGIN "
     "DELETE FROM jobs_fts WHERE rowid = OLD.search_rowid; "
-    "INSERT INTO jobs_fts (rowid, title_text, body_text) "
-    "VALUES (NEW.search_rowid, NEW.search_title, NEW.search_body); END",
+    "INSERT INTO jobs_fts (rowid, title_text, body_text, facets) "
+    "VALUES (NEW.search_rowid, NEW.search_title, NEW.search_body, NEW.search_facets); END",
     "CREATE TRIGGER IF NOT EXISTS jobs_fts_after_delete AFTER DELETE ON jobs BEGIN "
     "DELETE FROM jobs_fts WHERE rowid = OLD.search_rowid; END",
 ]

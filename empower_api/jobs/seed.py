@@ -25,7 +25,7 @@ from empower_api.jobs.models import (
     VettingStatus,
     search_rowid_for,
 )
-from empower_api.jobs.search import place_key, search_text
+from empower_api.jobs.search import facet_tokens, place_key, search_text
 
 ROLES = [
     "Line cook", "Prep cook", "Dishwasher", "Barista", "Cashier", "Retail associate",
@@ -163,25 +163,33 @@ def _jobs(rng: random.Random, employers: list[dict[str, Any]],
         published = now - timedelta(minutes=rng.randint(10, 50 * 24 * 60))
         job_id = _uuid(rng)
         languages = ["en", *rng.sample(LANGUAGES[1:], rng.randint(0, 2))]
+        employment_type = rng.choices(
+            ["full_time", "part_time", "contract", "temporary", "internship"],
+            weights=[5, 4, 1, 1, 1])[0]
+        workplace = rng.choices(["onsite", "hybrid", "remote"], weights=[7, 2, 1])[0]
+        flexible = rng.random() < 0.5
+        background_check = rng.choices(["none", "fair_chance", "required"], weights=[5, 4, 1])[0]
+        facets = facet_tokens(
+            employer_id=employer["id"], region_key=place_key(region), city_key=place_key(city),
+            workplace=workplace, employment_type=employment_type,
+            background_check=background_check, flexible_schedule=flexible,
+            skills=skills, languages=languages)
         yield {
             "id": job_id, "employer_id": employer["id"], "created_by_id": None,
             "title": title, "description": description,
-            "employment_type": rng.choices(
-                ["full_time", "part_time", "contract", "temporary", "internship"],
-                weights=[5, 4, 1, 1, 1])[0],
+            "employment_type": employment_type,
             "pay_min_amount": pay_min, "pay_max_amount": pay_max,
             "currency": CURRENCY_OF.get(region, "USD"), "pay_period": period,
             "region": region, "city": city, "region_key": place_key(region),
             "city_key": place_key(city),
-            "workplace": rng.choices(["onsite", "hybrid", "remote"], weights=[7, 2, 1])[0],
+            "workplace": workplace,
             "languages": languages, "skills": skills,
-            "flexible_schedule": rng.random() < 0.5,
-            "background_check": rng.choices(["none", "fair_chance", "required"],
-                                            weights=[5, 4, 1])[0],
+            "flexible_schedule": flexible, "background_check": background_check,
             "status": JobStatus.PUBLISHED, "published_at": published,
             "valid_through": published + timedelta(days=60), "closed_at": None,
             "search_title": search_text(title, " ".join(skills), employer["name"]),
-            "search_body": search_text(description), "search_rowid": search_rowid_for(job_id),
+            "search_body": search_text(description), "search_facets": facets,
+            "search_rowid": search_rowid_for(job_id),
             "created_at": published, "updated_at": published,
         }
 

@@ -38,6 +38,7 @@ from empower_api.jobs.models import (
 from empower_api.jobs.search import (
     SearchParams,
     canonical_skills,
+    facet_tokens,
     place_key,
     query_words,
     search_jobs,
@@ -249,6 +250,11 @@ def _index_for_search(job: Job, employer: Employer) -> None:
     job.search_body = search_text(job.description)
     job.region_key = place_key(job.region)
     job.city_key = place_key(job.city)
+    job.search_facets = facet_tokens(
+        employer_id=job.employer_id, region_key=job.region_key, city_key=job.city_key,
+        workplace=job.workplace, employment_type=job.employment_type,
+        background_check=job.background_check, flexible_schedule=job.flexible_schedule,
+        skills=job.skills or [], languages=job.languages or [])
 
 
 def _apply(job: Job, data: dict[str, Any]) -> None:

@@ -145,6 +145,31 @@ def test_filters(client, corpus, params, expected):
     assert titles(client, **params) == expected
 
 
+@pytest.mark.parametrize(("params", "expected"), [
+    ({"q": "patient", "languages": "fr"}, {"Remote data entry"}),
+    ({"q": "bakery", "skills": "Customer Service"}, {"Café counter staff"}),
+    ({"q": "bakery", "employment_type": "part_time", "flexible_schedule": "true"},
+     {"Baker's assistant"}),
+    ({"q": "bakery", "flexible_schedule": "false"}, {"Café counter staff"}),
+    ({"q": "cafe", "region": "ILLINOIS", "city": "evanston"}, {"Café counter staff"}),
+    ({"q": "patient", "background_check": "required,fair_chance"}, {"Medical receptionist"}),
+    ({"q": "bakery", "languages": "es-MX"}, {"Café counter staff"}),
+    ({"q": "bakery", "languages": "es"}, {"Baker's assistant", "Café counter staff"}),
+    ({"q": "clinica", "workplace": "remote,onsite"}, {"Remote data entry"}),
+    ({"q": "clinica", "min_pay": 1000000}, {"Medical receptionist"}),
+    ({"q": "bakery", "city": "Paris"}, set()),
+])
+def test_text_and_filters_together(client, corpus, params, expected):
+    assert titles(client, **params) == expected
+
+
+def test_text_and_employer_filter(client, corpus):
+    clinic = corpus[2].employer_id
+    assert titles(client, q="patient", employer_id=str(clinic)) == {
+        "Medical receptionist", "Remote data entry"}
+    assert titles(client, q="bakery", employer_id=str(clinic)) == set()
+
+
 def test_employer_filter_and_vetting_badge(client, corpus):
     employer_id = corpus[0].employer_id
     body = search(client, employer_id=str(employer_id))
