@@ -27,6 +27,10 @@ def demo_loaders() -> list[tuple[str, DemoLoader]]:
 
 
 def register_commands(app: Flask) -> None:
+    from empower_api.jobs.cli import register_bench_commands
+
+    register_bench_commands(app)
+
     @app.cli.command("demo")
     def demo() -> None:
         """Migrate the database and load demo data (safe to run again)."""
