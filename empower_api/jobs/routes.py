@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Response, current_app, json, request
+from flask import Response, current_app, json, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -35,6 +35,7 @@ from empower_api.jobs.schemas import (
     SavedSearchSchema,
     VettingDecisionSchema,
     VettingQuerySchema,
+    summary_of,
 )
 from empower_api.pagination import PageQuerySchema
 from empower_api.security.permissions import auth_required, current_actor, require_actor
@@ -161,7 +162,9 @@ class Jobs(MethodView):
     @blp.response(200, JobPageSchema)
     def get(self, query: dict[str, Any]) -> Any:
         """Search published postings of vetted employers (no account needed)."""
-        return service.search(db.session, query=query)
+        page = service.search(db.session, query=query)
+        return jsonify({"items": [summary_of(job) for job in page.items],
+                        "next_cursor": page.next_cursor})
 
     @auth_required(Role.EMPLOYER)
     @blp.arguments(JobCreateSchema)

@@ -362,3 +362,14 @@ def test_expired_vetting_hides_postings_at_once(client, session):
     employer.vetted_until = utcnow() - timedelta(seconds=1)
     session.commit()
     assert search(client, q="quokka")["items"] == []
+
+
+def test_fast_list_items_equal_the_schema_dump(session, client, corpus):
+    from empower_api.jobs.models import Job
+    from empower_api.jobs.schemas import JobSummarySchema, summary_of
+
+    draft = make_job(session, make_employer(session), status=JobStatus.DRAFT,
+                     languages=["pt-BR"], skills=["x"])
+    for job in [*corpus, draft]:
+        loaded = session.get(Job, job.id)
+        assert summary_of(loaded) == JobSummarySchema().dump(loaded)
