@@ -59,6 +59,24 @@ def search_text(*parts: str) -> str:
     return " ".join(word for part in parts for word in search_words(part))
 
 
+def canonical_language(tag: str) -> str:
+    """BCP 47 case conventions: ``pt-br`` → ``pt-BR``, ``zh-hant`` → ``zh-Hant``."""
+    parts = tag.split("-")
+    out = [parts[0].lower()]
+    for part in parts[1:]:
+        if len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        elif len(part) == 2 and part.isalpha():
+            out.append(part.upper())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
+
+
+def canonical_languages(tags: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(canonical_language(t) for t in tags))
+
+
 def canonical_skills(skills: Sequence[str]) -> list[str]:
     """Skills are compared in lower case with single spaces: ``"Customer  Service"``."""
     return list(dict.fromkeys(" ".join(s.split()).lower() for s in skills if s.strip()))
@@ -210,7 +228,7 @@ def _filters(session: Session, params: SearchParams) -> list[ColumnElement[bool]
         else:
             clauses.append(_any_element(session, Job.skills, lambda v: v.in_(wanted)))
     if params.languages:
-        tags = list(params.languages)
+        tags = canonical_languages(params.languages)
 
         def language_matches(value: Any) -> ColumnElement[bool]:
             # "en" matches "en" and regional variants like "en-GB".

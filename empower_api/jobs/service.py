@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import calendar
 import uuid
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,8 +34,10 @@ from empower_api.jobs.models import (
     Workplace,
     search_rowid_for,
 )
+from empower_api.jobs.schemas import JobSearchFiltersSchema
 from empower_api.jobs.search import (
     SearchParams,
+    canonical_languages,
     canonical_skills,
     facet_tokens,
     place_key,
@@ -81,7 +82,7 @@ def create_employer(session: Session, *, actor: User, data: dict[str, Any]) -> E
     """Register an organisation; it starts ``pending`` and its creator is its owner."""
     accounts.require_role(actor, [Role.EMPLOYER])
     commitments = dict(data["commitments"])
-    commitments["language_support"] = _canonical_languages(commitments["language_support"])
+    commitments["language_support"] = canonical_languages(commitments["language_support"])
     employer = Employer(
         id=uuid.uuid4(), name=data["name"].strip(), description=data["description"].strip(),
         region=data["region"].strip(), city=data["city"].strip(), website=data.get("website"),
@@ -227,24 +228,6 @@ def expire_vetting(session: Session, *, now: datetime | None = None) -> int:
 # --- postings ---------------------------------------------------------------------------------
 
 
-def _canonical_language(tag: str) -> str:
-    """BCP 47 case conventions: ``pt-br`` → ``pt-BR``, ``zh-hant`` → ``zh-Hant``."""
-    parts = tag.split("-")
-    out = [parts[0].lower()]
-    for part in parts[1:]:
-        if len(part) == 4 and part.isalpha():
-            out.append(part.title())
-        elif len(part) == 2 and part.isalpha():
-            out.append(part.upper())
-        else:
-            out.append(part.lower())
-    return "-".join(out)
-
-
-def _canonical_languages(tags: Sequence[str]) -> list[str]:
-    return list(dict.fromkeys(_canonical_language(t) for t in tags))
-
-
 def _index_for_search(job: Job, employer: Employer) -> None:
     job.search_title = search_text(job.title, " ".join(job.skills or []), employer.name)
     job.search_body = search_text(job.description)
@@ -260,7 +243,7 @@ def _index_for_search(job: Job, employer: Employer) -> None:
 def _apply(job: Job, data: dict[str, Any]) -> None:
     for key, value in data.items():
         if key == "languages":
-            value = _canonical_languages(value)
+            value = canonical_languages(value)
         elif key == "skills":
             value = canonical_skills(value)
         elif key in ("title", "description", "region", "city"):
@@ -421,7 +404,8 @@ def job_posting_jsonld(session: Session, *, job_id: uuid.UUID) -> dict[str, Any]
     """A schema.org ``JobPosting`` for a public posting."""
     job = get_job(session, actor=None, job_id=job_id)
     employer = job.employer
-    assert job.published_at is not None and job.valid_through is not None
+    if job.published_at is None or job.valid_through is None:  # public implies both set
+        raise NotFound("No such job.")
     organization: dict[str, Any] = {"@type": "Organization", "name": employer.name}
     if employer.website:
         organization["sameAs"] = employer.website
@@ -513,8 +497,6 @@ def list_saved_jobs(session: Session, *, actor: User, limit: int,
 
 def _validated_query(query: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(the query as stored, the query as loaded) or a 422 naming ``query.<key>``."""
-    from empower_api.jobs.schemas import JobSearchFiltersSchema
-
     stored = {k: ",".join(map(str, v)) if isinstance(v, list) else v for k, v in query.items()}
     try:
         loaded = JobSearchFiltersSchema().load(stored)

@@ -135,6 +135,7 @@ def test_malformed_filters_are_422(client, query):
     ({"skills": "Customer Service"}, {"Café counter staff"}),
     ({"languages": "es"}, {"Baker's assistant", "Café counter staff"}),
     ({"languages": "es-MX"}, {"Café counter staff"}),
+    ({"languages": "ES-mx"}, {"Café counter staff"}),
     ({"languages": "fr"}, {"Remote data entry"}),
     ({"flexible_schedule": "true"}, {"Baker's assistant"}),
     ({"background_check": "fair_chance,none"},
