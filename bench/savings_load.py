@@ -35,7 +35,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-SHARE_PRICE, SOCIAL, MEMBERS = 500, 100, 12
+SHARE_PRICE, SOCIAL, MEMBERS = 500, 100, 40
 
 
 def _config(database_url: str, secret: str) -> dict[str, Any]:
