@@ -13,38 +13,38 @@ from empower_api.idempotency import idempotent
 from empower_api.pagination import PageQuerySchema
 from empower_api.savings import service
 from empower_api.savings.schemas import (
-    GroupBriefSchema,
-    GroupCreateSchema,
     GroupListSchema,
-    GroupSchema,
-    InviteCodeSchema,
-    JoinSchema,
-    LeaveResultSchema,
-    LeaveSchema,
     LedgerPageSchema,
-    LoanCreateSchema,
     LoanListSchema,
-    LoanQuerySchema,
-    LoanSchema,
-    MeetingCreateSchema,
     MeetingListSchema,
-    MeetingSchema,
-    MeetingUpdateSchema,
-    MembershipSchema,
-    RoleSchema,
-    ShareOutSchema,
-    StatementSchema,
-    SyncResultSchema,
-    SyncSchema,
-    TransactionCreateSchema,
-    TransactionSchema,
+    SavingsGroupBriefSchema,
+    SavingsGroupCreateSchema,
+    SavingsGroupSchema,
+    SavingsInviteCodeSchema,
+    SavingsJoinSchema,
+    SavingsLeaveResultSchema,
+    SavingsLeaveSchema,
+    SavingsLoanCreateSchema,
+    SavingsLoanQuerySchema,
+    SavingsLoanSchema,
+    SavingsMeetingCreateSchema,
+    SavingsMeetingSchema,
+    SavingsMeetingUpdateSchema,
+    SavingsMembershipSchema,
+    SavingsRoleSchema,
+    SavingsShareOutSchema,
+    SavingsStatementSchema,
+    SavingsSyncResultSchema,
+    SavingsSyncSchema,
+    SavingsTransactionCreateSchema,
+    SavingsTransactionSchema,
 )
 from empower_api.security.permissions import auth_required, require_actor
 
 blp = Blueprint("savings", __name__, url_prefix="/api/v1", description="Savings groups")
 
 GROUP = "/savings/groups/<uuid:group_id>"
-_CONSTITUTION = tuple(GroupBriefSchema().fields)
+_CONSTITUTION = tuple(SavingsGroupBriefSchema().fields)
 
 
 def _group_body(view: service.GroupView) -> dict[str, Any]:
@@ -67,8 +67,8 @@ def _group_body(view: service.GroupView) -> dict[str, Any]:
 @blp.route("/savings/groups")
 class Groups(MethodView):
     @auth_required()
-    @blp.arguments(GroupCreateSchema)
-    @blp.response(201, GroupSchema)
+    @blp.arguments(SavingsGroupCreateSchema)
+    @blp.response(201, SavingsGroupSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Create a savings group; you become its chair and its first cycle opens."""
         actor = require_actor()
@@ -90,8 +90,8 @@ class Groups(MethodView):
 @blp.route("/savings/groups/join")
 class Join(MethodView):
     @auth_required()
-    @blp.arguments(JoinSchema)
-    @blp.response(201, MembershipSchema)
+    @blp.arguments(SavingsJoinSchema)
+    @blp.response(201, SavingsMembershipSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Join a group with its invite code."""
         return service.join_group(db.session, actor=require_actor(),
@@ -101,7 +101,7 @@ class Join(MethodView):
 @blp.route(GROUP)
 class Group(MethodView):
     @auth_required()
-    @blp.response(200, GroupSchema)
+    @blp.response(200, SavingsGroupSchema)
     def get(self, group_id: uuid.UUID) -> Any:
         """Constitution, members (by alias) and balances from the ledger (members)."""
         return _group_body(service.get_group(db.session, actor=require_actor(),
@@ -111,7 +111,7 @@ class Group(MethodView):
 @blp.route(f"{GROUP}/invite-code")
 class InviteCode(MethodView):
     @auth_required()
-    @blp.response(200, InviteCodeSchema)
+    @blp.response(200, SavingsInviteCodeSchema)
     def post(self, group_id: uuid.UUID) -> Any:
         """Replace the invite code (chair); the old one stops working."""
         return service.rotate_invite_code(db.session, actor=require_actor(), group_id=group_id)
@@ -120,8 +120,8 @@ class InviteCode(MethodView):
 @blp.route(f"{GROUP}/members/<uuid:member_id>/role")
 class RoleChange(MethodView):
     @auth_required()
-    @blp.arguments(RoleSchema)
-    @blp.response(200, MembershipSchema)
+    @blp.arguments(SavingsRoleSchema)
+    @blp.response(200, SavingsMembershipSchema)
     def post(self, data: dict[str, Any], group_id: uuid.UUID, member_id: uuid.UUID) -> Any:
         """Give a member a role (chair); giving "chair" hands the chair over."""
         return service.set_role(db.session, actor=require_actor(), group_id=group_id,
@@ -132,8 +132,8 @@ class RoleChange(MethodView):
 class Leave(MethodView):
     @auth_required()
     @idempotent
-    @blp.arguments(LeaveSchema)
-    @blp.response(200, LeaveResultSchema)
+    @blp.arguments(SavingsLeaveSchema)
+    @blp.response(200, SavingsLeaveResultSchema)
     def post(self, data: dict[str, Any], group_id: uuid.UUID) -> Any:
         """Leave the group; with ``payout`` your savings are paid out now."""
         return service.leave_group(db.session, actor=require_actor(), group_id=group_id,
@@ -143,8 +143,8 @@ class Leave(MethodView):
 @blp.route(f"{GROUP}/meetings")
 class Meetings(MethodView):
     @auth_required()
-    @blp.arguments(MeetingCreateSchema)
-    @blp.response(201, MeetingSchema)
+    @blp.arguments(SavingsMeetingCreateSchema)
+    @blp.response(201, SavingsMeetingSchema)
     def post(self, data: dict[str, Any], group_id: uuid.UUID) -> Any:
         """Open a meeting (officers); it becomes the latest. A replayed client_id → 200."""
         meeting, created = service.create_meeting(db.session, actor=require_actor(),
@@ -163,8 +163,8 @@ class Meetings(MethodView):
 @blp.route(f"{GROUP}/meetings/<uuid:meeting_id>")
 class MeetingItem(MethodView):
     @auth_required()
-    @blp.arguments(MeetingUpdateSchema)
-    @blp.response(200, MeetingSchema)
+    @blp.arguments(SavingsMeetingUpdateSchema)
+    @blp.response(200, SavingsMeetingSchema)
     def patch(self, data: dict[str, Any], group_id: uuid.UUID, meeting_id: uuid.UUID) -> Any:
         """Change the date or attendance of the latest meeting (officers)."""
         return service.update_meeting(db.session, actor=require_actor(), group_id=group_id,
@@ -175,8 +175,8 @@ class MeetingItem(MethodView):
 class Transactions(MethodView):
     @auth_required()
     @idempotent
-    @blp.arguments(TransactionCreateSchema)
-    @blp.response(201, TransactionSchema)
+    @blp.arguments(SavingsTransactionCreateSchema)
+    @blp.response(201, SavingsTransactionSchema)
     def post(self, data: dict[str, Any], group_id: uuid.UUID) -> Any:
         """Record a share purchase, social-fund contribution, fine or loan repayment
         (officers). Replaying a ``client_id`` returns the first result with 200."""
@@ -188,7 +188,7 @@ class Transactions(MethodView):
 @blp.route(f"{GROUP}/transactions/<uuid:transaction_id>")
 class TransactionItem(MethodView):
     @auth_required()
-    @blp.response(200, TransactionSchema)
+    @blp.response(200, SavingsTransactionSchema)
     def get(self, group_id: uuid.UUID, transaction_id: uuid.UUID) -> Any:
         """One transaction with its ledger lines (yours, or any for officers)."""
         return service.get_transaction(db.session, actor=require_actor(), group_id=group_id,
@@ -199,7 +199,7 @@ class TransactionItem(MethodView):
 class Reversal(MethodView):
     @auth_required()
     @idempotent
-    @blp.response(201, TransactionSchema)
+    @blp.response(201, SavingsTransactionSchema)
     def post(self, group_id: uuid.UUID, transaction_id: uuid.UUID) -> Any:
         """Correct a transaction with an exactly opposite posting (officers)."""
         return service.reverse_transaction(db.session, actor=require_actor(), group_id=group_id,
@@ -209,13 +209,13 @@ class Reversal(MethodView):
 @blp.route(f"{GROUP}/sync")
 class Sync(MethodView):
     @auth_required()
-    @blp.arguments(SyncSchema)
-    @blp.response(200, SyncResultSchema)
+    @blp.arguments(SavingsSyncSchema)
+    @blp.response(200, SavingsSyncResultSchema)
     def post(self, data: dict[str, Any], group_id: uuid.UUID) -> Any:
         """Apply transactions recorded offline, in order, each on its own (officers)."""
         results = service.sync_transactions(
             db.session, actor=require_actor(), group_id=group_id, items=data["transactions"],
-            load_item=TransactionCreateSchema().load)
+            load_item=SavingsTransactionCreateSchema().load)
         return {"results": results}
 
 
@@ -223,8 +223,8 @@ class Sync(MethodView):
 class Loans(MethodView):
     @auth_required()
     @idempotent
-    @blp.arguments(LoanCreateSchema)
-    @blp.response(201, LoanSchema)
+    @blp.arguments(SavingsLoanCreateSchema)
+    @blp.response(201, SavingsLoanSchema)
     def post(self, data: dict[str, Any], group_id: uuid.UUID) -> Any:
         """Ask the group for a loan (members)."""
         session = db.session
@@ -233,7 +233,7 @@ class Loans(MethodView):
         return service.loan_view(session, loan)
 
     @auth_required()
-    @blp.arguments(LoanQuerySchema, location="query")
+    @blp.arguments(SavingsLoanQuerySchema, location="query")
     @blp.response(200, LoanListSchema)
     def get(self, query: dict[str, Any], group_id: uuid.UUID) -> Any:
         """Loans, newest first: all of them for officers, your own otherwise."""
@@ -245,7 +245,7 @@ class Loans(MethodView):
 @blp.route(f"{GROUP}/loans/<uuid:loan_id>")
 class LoanItem(MethodView):
     @auth_required()
-    @blp.response(200, LoanSchema)
+    @blp.response(200, SavingsLoanSchema)
     def get(self, group_id: uuid.UUID, loan_id: uuid.UUID) -> Any:
         """One loan with what is still owed."""
         return service.get_loan(db.session, actor=require_actor(), group_id=group_id,
@@ -256,7 +256,7 @@ class LoanItem(MethodView):
 class LoanApprove(MethodView):
     @auth_required()
     @idempotent
-    @blp.response(200, LoanSchema)
+    @blp.response(200, SavingsLoanSchema)
     def post(self, group_id: uuid.UUID, loan_id: uuid.UUID) -> Any:
         """Approve and disburse a loan (an officer who is not the borrower)."""
         session = db.session
@@ -268,7 +268,7 @@ class LoanApprove(MethodView):
 @blp.route(f"{GROUP}/loans/<uuid:loan_id>/reject")
 class LoanReject(MethodView):
     @auth_required()
-    @blp.response(200, LoanSchema)
+    @blp.response(200, SavingsLoanSchema)
     def post(self, group_id: uuid.UUID, loan_id: uuid.UUID) -> Any:
         """Turn a loan request down (an officer who is not the borrower)."""
         session = db.session
@@ -281,7 +281,7 @@ class LoanReject(MethodView):
 class ShareOut(MethodView):
     @auth_required()
     @idempotent
-    @blp.response(200, ShareOutSchema)
+    @blp.response(200, SavingsShareOutSchema)
     def post(self, group_id: uuid.UUID) -> Any:
         """Share out the cycle (chair): refused while loans are outstanding."""
         return service.share_out(db.session, actor=require_actor(), group_id=group_id)
@@ -302,7 +302,7 @@ class Ledger(MethodView):
 class Statement(MethodView):
     @auth_required()
     @blp.arguments(PageQuerySchema, location="query")
-    @blp.response(200, StatementSchema)
+    @blp.response(200, SavingsStatementSchema)
     def get(self, query: dict[str, Any], group_id: uuid.UUID, member_id: uuid.UUID) -> Any:
         """A member's savings, loans and transactions (the member or an officer)."""
         return service.member_statement(db.session, actor=require_actor(), group_id=group_id,

@@ -23,7 +23,7 @@ def money(*, minimum: int = 0, **kw: object) -> fields.Integer:
     return fields.Integer(strict=True, validate=validate.Range(min=minimum, max=MAX_MONEY), **kw)
 
 
-class GroupCreateSchema(ma.Schema):
+class SavingsGroupCreateSchema(ma.Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=80))
     currency = fields.String(required=True, validate=validate.Regexp(
         r"^[A-Za-z]{3}$", error="Use a 3-letter ISO 4217 code like 'USD'."))
@@ -41,19 +41,19 @@ class GroupCreateSchema(ma.Schema):
                                   validate=validate.Range(min=1, max=36))
 
 
-class JoinSchema(ma.Schema):
+class SavingsJoinSchema(ma.Schema):
     invite_code = fields.String(required=True, validate=validate.Length(min=4, max=16))
 
 
-class RoleSchema(ma.Schema):
+class SavingsRoleSchema(ma.Schema):
     role = fields.String(required=True, validate=validate.OneOf(list(MemberRole)))
 
 
-class LeaveSchema(ma.Schema):
+class SavingsLeaveSchema(ma.Schema):
     payout = fields.Boolean(load_default=False)
 
 
-class MemberSchema(ma.Schema):
+class SavingsMemberSchema(ma.Schema):
     id = fields.UUID()
     alias = fields.String()
     role = fields.String()
@@ -62,7 +62,7 @@ class MemberSchema(ma.Schema):
     left_at = fields.DateTime(allow_none=True)
 
 
-class CycleSchema(ma.Schema):
+class SavingsCycleSchema(ma.Schema):
     id = fields.UUID()
     number = fields.Integer()
     share_price = fields.Integer()
@@ -71,7 +71,7 @@ class CycleSchema(ma.Schema):
     ends_on = fields.Date()
 
 
-class BalancesSchema(ma.Schema):
+class SavingsBalancesSchema(ma.Schema):
     cash = fields.Integer()
     share_fund = fields.Integer()
     social_fund = fields.Integer()
@@ -81,7 +81,7 @@ class BalancesSchema(ma.Schema):
     fines = fields.Integer()
 
 
-class GroupBriefSchema(ma.Schema):
+class SavingsGroupBriefSchema(ma.Schema):
     """The constitution, as created."""
 
     id = fields.UUID()
@@ -97,55 +97,55 @@ class GroupBriefSchema(ma.Schema):
     created_at = fields.DateTime()
 
 
-class GroupMemberSchema(MemberSchema):
+class SavingsGroupMemberSchema(SavingsMemberSchema):
     shares = fields.Integer()
     savings_amount = fields.Integer()
 
 
-class GroupSchema(GroupBriefSchema):
+class SavingsGroupSchema(SavingsGroupBriefSchema):
     invite_code = fields.String(allow_none=True)  # officers only
-    cycle = fields.Nested(CycleSchema, allow_none=True)
-    members = fields.List(fields.Nested(GroupMemberSchema))
-    balances = fields.Nested(BalancesSchema)
+    cycle = fields.Nested(SavingsCycleSchema, allow_none=True)
+    members = fields.List(fields.Nested(SavingsGroupMemberSchema))
+    balances = fields.Nested(SavingsBalancesSchema)
     my_member_id = fields.UUID()
     my_role = fields.String()
 
 
-class GroupListItemSchema(GroupBriefSchema):
+class SavingsGroupListItemSchema(SavingsGroupBriefSchema):
     my_member_id = fields.UUID()
     my_role = fields.String()
     my_status = fields.String()
 
 
-GroupListSchema = page_schema(GroupListItemSchema, "SavingsGroupList")
+GroupListSchema = page_schema(SavingsGroupListItemSchema, "SavingsGroupList")
 
 
-class InviteCodeSchema(ma.Schema):
+class SavingsInviteCodeSchema(ma.Schema):
     invite_code = fields.String()
 
 
-class MembershipSchema(MemberSchema):
+class SavingsMembershipSchema(SavingsMemberSchema):
     group_id = fields.UUID()
 
 
-class LeaveResultSchema(ma.Schema):
-    member = fields.Nested(MembershipSchema)
+class SavingsLeaveResultSchema(ma.Schema):
+    member = fields.Nested(SavingsMembershipSchema)
     payout_amount = fields.Integer(attribute="payout")
     transaction_id = fields.UUID(allow_none=True, attribute="transaction.id")
 
 
-class MeetingCreateSchema(ma.Schema):
+class SavingsMeetingCreateSchema(ma.Schema):
     held_on = fields.Date(required=True)
     client_id = fields.UUID()
     attendee_ids = fields.List(fields.UUID(), validate=validate.Length(max=500))
 
 
-class MeetingUpdateSchema(ma.Schema):
+class SavingsMeetingUpdateSchema(ma.Schema):
     held_on = fields.Date()
     attendee_ids = fields.List(fields.UUID(), validate=validate.Length(max=500))
 
 
-class MeetingSchema(ma.Schema):
+class SavingsMeetingSchema(ma.Schema):
     id = fields.UUID()
     group_id = fields.UUID()
     cycle_id = fields.UUID()
@@ -156,10 +156,10 @@ class MeetingSchema(ma.Schema):
     created_at = fields.DateTime()
 
 
-MeetingListSchema = page_schema(MeetingSchema, "SavingsMeetingList")
+MeetingListSchema = page_schema(SavingsMeetingSchema, "SavingsMeetingList")
 
 
-class TransactionCreateSchema(ma.Schema):
+class SavingsTransactionCreateSchema(ma.Schema):
     client_id = fields.UUID(required=True)
     meeting_id = fields.UUID(required=True)
     member_id = fields.UUID(required=True)
@@ -169,13 +169,13 @@ class TransactionCreateSchema(ma.Schema):
     loan_id = fields.UUID()
 
 
-class SyncSchema(ma.Schema):
+class SavingsSyncSchema(ma.Schema):
     # Items are validated one by one in the service, so one bad item rejects only itself.
     transactions = fields.List(fields.Raw(), required=True,
                                validate=validate.Length(min=1, max=500))
 
 
-class PostingLineSchema(ma.Schema):
+class SavingsPostingLineSchema(ma.Schema):
     """One ledger line of a transaction: debit or credit, in minor units."""
 
     seq = fields.Integer()
@@ -187,17 +187,17 @@ class PostingLineSchema(ma.Schema):
     shares = fields.Integer()
 
 
-class EntrySchema(PostingLineSchema):
+class SavingsEntrySchema(SavingsPostingLineSchema):
     id = fields.UUID()
     transaction_id = fields.UUID()
     transaction_type = fields.String()
     created_at = fields.DateTime()
 
 
-LedgerPageSchema = page_schema(EntrySchema, "SavingsLedgerPage")
+LedgerPageSchema = page_schema(SavingsEntrySchema, "SavingsLedgerPage")
 
 
-class TransactionSchema(ma.Schema):
+class SavingsTransactionSchema(ma.Schema):
     id = fields.UUID()
     client_id = fields.UUID()
     group_id = fields.UUID()
@@ -213,10 +213,10 @@ class TransactionSchema(ma.Schema):
     reverses_id = fields.UUID(allow_none=True)
     recorded_by_id = fields.UUID(allow_none=True)
     created_at = fields.DateTime()
-    entries = fields.List(fields.Nested(PostingLineSchema))
+    entries = fields.List(fields.Nested(SavingsPostingLineSchema))
 
 
-class SyncItemResultSchema(ma.Schema):
+class SavingsSyncItemResultSchema(ma.Schema):
     client_id = fields.Raw(allow_none=True)
     status = fields.String()
     transaction_id = fields.UUID(allow_none=True)
@@ -230,18 +230,18 @@ class SyncItemResultSchema(ma.Schema):
         return data
 
 
-class SyncResultSchema(ma.Schema):
-    results = fields.List(fields.Nested(SyncItemResultSchema))
+class SavingsSyncResultSchema(ma.Schema):
+    results = fields.List(fields.Nested(SavingsSyncItemResultSchema))
 
 
-class LoanCreateSchema(ma.Schema):
+class SavingsLoanCreateSchema(ma.Schema):
     principal = money(minimum=1, required=True)
     term_months = fields.Integer(strict=True, required=True,
                                  validate=validate.Range(min=1, max=36))
     purpose = fields.String(load_default=None, validate=validate.Length(max=500))
 
 
-class LoanSchema(ma.Schema):
+class SavingsLoanSchema(ma.Schema):
     id = fields.UUID(attribute="loan.id")
     group_id = fields.UUID(attribute="loan.group_id")
     member_id = fields.UUID(attribute="loan.member_id")
@@ -259,14 +259,14 @@ class LoanSchema(ma.Schema):
     interest_outstanding = fields.Integer()
 
 
-LoanListSchema = page_schema(LoanSchema, "SavingsLoanList")
+LoanListSchema = page_schema(SavingsLoanSchema, "SavingsLoanList")
 
 
-class LoanQuerySchema(PageQuerySchema):
+class SavingsLoanQuerySchema(PageQuerySchema):
     status = fields.String(validate=validate.OneOf(list(LoanStatus)))
 
 
-class PayoutSchema(ma.Schema):
+class SavingsPayoutSchema(ma.Schema):
     member_id = fields.UUID()
     alias = fields.String()
     shares = fields.Integer()
@@ -275,21 +275,21 @@ class PayoutSchema(ma.Schema):
     amount = fields.Integer()
 
 
-class ShareOutSchema(ma.Schema):
+class SavingsShareOutSchema(ma.Schema):
     cycle_id = fields.UUID()
     next_cycle_id = fields.UUID()
     currency = fields.String()
-    payouts = fields.List(fields.Nested(PayoutSchema))
+    payouts = fields.List(fields.Nested(SavingsPayoutSchema))
     total = fields.Integer()
     social_fund_carried_over = fields.Integer()
     undistributed = fields.Integer()
 
 
-class StatementSchema(ma.Schema):
-    member = fields.Nested(MemberSchema)
+class SavingsStatementSchema(ma.Schema):
+    member = fields.Nested(SavingsMemberSchema)
     currency = fields.String()
     shares = fields.Integer()
     savings_amount = fields.Integer(attribute="savings")
-    loans = fields.List(fields.Nested(LoanSchema))
-    items = fields.List(fields.Nested(TransactionSchema), attribute="page.items")
+    loans = fields.List(fields.Nested(SavingsLoanSchema))
+    items = fields.List(fields.Nested(SavingsTransactionSchema), attribute="page.items")
     next_cursor = fields.String(allow_none=True, attribute="page.next_cursor")
