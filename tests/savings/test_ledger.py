@@ -137,3 +137,24 @@ def test_a_group_check_of_the_whole_ledger_reports_counts(session, small_group):
            type="share_purchase", shares=1)
     check = service.check_ledger(session, group_id=group.id)
     assert (check.balanced, check.transactions, check.entries, check.cash) == (True, 1, 2, 500)
+
+
+def test_the_periodic_sweep_posts_a_due_month_of_declining_interest_once(app, session,
+                                                                        small_group):
+    from empower_api.savings.tasks import accrue_interest
+
+    group, chair, treasurer = small_group
+    group.interest_method = "declining"
+    borrower = member_of(session, group, treasurer)
+    meeting = make_meeting(session, group, chair)
+    record(session, group, chair, meeting=meeting, member=borrower, type="share_purchase",
+           shares=4)
+    loan = service.request_loan(session, actor=treasurer, group_id=group.id,
+                                data={"principal": 1000, "term_months": 2})
+    service.approve_loan(session, actor=chair, group_id=group.id, loan_id=loan.id)
+    loan.disbursed_at -= timedelta(days=40)  # one monthly anniversary has passed
+    session.commit()
+    assert accrue_interest() == 50
+    assert accrue_interest() == 0
+    session.expire_all()
+    assert ledger.loan_balances(session, loan.id) == (1000, 100)
