@@ -152,8 +152,6 @@ class Job(IdMixin, TimestampMixin, Base):
         Index("ix_jobs_public_pay", "status", "pay_max_amount", "id"),
         Index("ix_jobs_employer_status", "employer_id", "status"),
         Index("ix_jobs_status_valid_through", "status", "valid_through"),
-        Index("ix_jobs_region_key", "region_key"),
-        Index("ix_jobs_city_key", "city_key"),
     )
 
     employer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("employers.id", ondelete="CASCADE"))
