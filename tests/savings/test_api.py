@@ -450,3 +450,35 @@ def test_a_second_group_is_independent(circle):
         m, circle.member_id, "social_fund")), 422, "meeting_id")
     assert balances(circle.outsider, other["id"])["cash"] == 10000
     assert balances(circle.chair, circle.gid)["cash"] == 0
+
+
+def test_a_transaction_with_an_unknown_field_or_a_system_type_is_422(circle):
+    body = tx_body(circle.meeting_id, circle.member_id, "social_fund")
+    assert_problem(post_tx(circle.treasurer, circle.gid, {**body, "note": "x"}), 422, "note")
+    assert_problem(post_tx(circle.treasurer, circle.gid, {**body, "type": "loan_disbursement"}),
+                   422, "type")
+    assert_problem(post_tx(circle.treasurer, circle.gid, {**body, "amount": 1.5}), 422,
+                   "amount")
+    assert balances(circle.chair, circle.gid)["cash"] == 0
+
+
+def test_an_idempotency_key_reused_with_another_body_is_422(circle):
+    _save(circle, circle.member_id, 5)
+    headers = {"Idempotency-Key": "loan-ask-1"}
+    path = f"{API}/{circle.gid}/loans"
+    first = circle.member.post(path, json={"principal": 500, "term_months": 1}, headers=headers)
+    assert first.status_code == 201
+    assert circle.member.post(path, json={"principal": 500, "term_months": 1},
+                              headers=headers).get_json() == first.get_json()
+    assert_problem(circle.member.post(path, json={"principal": 900, "term_months": 1},
+                                      headers=headers), 422)
+    assert len(ok(circle.member.get(path))["items"]) == 1
+
+
+def test_a_repayment_for_someone_elses_loan_is_422(circle):
+    _save(circle, circle.member_id, 5)
+    loan = ok(approve(circle.chair, circle.gid,
+                      ok(request_loan(circle.member, circle.gid, 1000), 201)["id"]))
+    wrong = post_tx(circle.treasurer, circle.gid, tx_body(
+        circle.meeting_id, circle.treasurer_id, "loan_repayment", amount=100, loan_id=loan["id"]))
+    assert_problem(wrong, 422, "loan_id")
