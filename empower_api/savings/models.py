@@ -110,9 +110,10 @@ class SavingsGroup(IdMixin, TimestampMixin, Base):
     max_loan_multiple: Mapped[int] = mapped_column(Integer)
     cycle_months: Mapped[int] = mapped_column(Integer)
     invite_code: Mapped[str] = mapped_column(String(16), unique=True)
-    current_cycle_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("savings_cycles.id", use_alter=True, ondelete="SET NULL")
-    )
+    # The open cycle, kept by the service under the group lock. Deliberately not a
+    # foreign key: cycles already point at their group, and a cycle of FKs would make
+    # migrations and deletes order-dependent.
+    current_cycle_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
     # Counters advanced only while the group row is locked: ledger order, meeting order.
     last_tx_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     last_entry_seq: Mapped[int] = mapped_column(BigInteger, default=0)
