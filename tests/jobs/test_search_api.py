@@ -15,6 +15,7 @@ from empower_api.db import db, utcnow
 from empower_api.extensions import limiter
 from empower_api.jobs.models import JobStatus, VettingStatus
 from empower_api.jobs.search import search_words
+from empower_api.tasks import init_celery
 from tests.conftest import assert_problem, make_config
 from tests.factories.jobs import make_employer, make_job
 
@@ -321,13 +322,15 @@ def test_page_of_20_is_under_16_kb(client, session):
 
 
 @pytest.fixture
-def limited_client(database_url):
+def limited_client(app, database_url):
     was_enabled = limiter.enabled
-    app = create_app(make_config(DATABASE_URL=database_url, RATELIMIT_ENABLED=True,
-                                 RATELIMIT_SEARCH="3/minute"))
-    yield app.test_client()
-    # The limiter is one global object; creating an app switches it on for every app.
+    limited = create_app(make_config(DATABASE_URL=database_url, RATELIMIT_ENABLED=True,
+                                     RATELIMIT_SEARCH="3/minute"))
+    yield limited.test_client()
+    # The limiter and Celery are global: creating an app rebinds them to it. Give them
+    # back to the suite's app so later tests are not affected.
     limiter.enabled = was_enabled
+    init_celery(app)
 
 
 def test_public_search_is_rate_limited_per_ip(limited_client):
