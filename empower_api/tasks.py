@@ -6,7 +6,7 @@ import importlib
 from typing import Any
 
 from celery import Celery, Task
-from flask import Flask
+from flask import Flask, has_app_context
 
 celery = Celery("empower_api")
 
@@ -26,6 +26,10 @@ def init_celery(app: Flask) -> Celery:
 
     class FlaskTask(Task):
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            # Eager tasks run inside the caller's app context (its session and
+            # transaction); workers and beat push the app's own context.
+            if has_app_context():
+                return self.run(*args, **kwargs)
             with app.app_context():
                 return self.run(*args, **kwargs)
 

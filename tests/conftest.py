@@ -79,6 +79,24 @@ def app(database_url: str) -> Flask:
 
 
 @pytest.fixture(autouse=True)
+def _restore_global_extensions() -> Iterator[None]:
+    """Tests that build a second app rebind the module-level limiter, Api and Celery
+    (one app per process in production); give them back to the suite's app after."""
+    from empower_api.extensions import api, limiter
+    from empower_api.tasks import celery
+
+    saved = {obj: dict(obj.__dict__) for obj in (limiter, api)}
+    celery_conf = {k: celery.conf[k] for k in ("task_always_eager", "broker_url")}
+    celery_task = celery.Task
+    yield
+    for obj, state in saved.items():
+        obj.__dict__.clear()
+        obj.__dict__.update(state)
+    celery.conf.update(celery_conf)
+    celery.Task = celery_task
+
+
+@pytest.fixture(autouse=True)
 def _isolated_database(request: pytest.FixtureRequest) -> Iterator[None]:
     """Wrap each test in a transaction that is rolled back afterwards."""
     if "postgres_only" in request.keywords or "app" not in request.fixturenames:
