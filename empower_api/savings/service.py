@@ -14,6 +14,7 @@ import hashlib
 import json
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -471,6 +472,8 @@ def _apply(session: Session, group: SavingsGroup, me: Membership,
         "recorded_by_id": me.id,
     }
     amount = item.get("amount")
+    if item.get("loan_id") and kind != TxType.LOAN_REPAYMENT:
+        raise Invalid("loan_id", "Only a loan repayment names a loan.")
     if kind == TxType.SHARE_PURCHASE:
         shares = item.get("shares")
         if not shares:
@@ -555,7 +558,8 @@ class SyncResult:
 
 
 def sync_transactions(session: Session, *, actor: User, group_id: uuid.UUID,
-                      items: list[Any], load_item: Any) -> list[SyncResult]:
+                      items: list[Any],
+                      load_item: Callable[[Any], dict[str, Any]]) -> list[SyncResult]:
     """Apply an offline batch in order, each item on its own (a savepoint per item).
 
     ``load_item`` validates one raw item (raising ``marshmallow.ValidationError``).
