@@ -86,17 +86,28 @@ def account_balances(session: Session, group_id: uuid.UUID) -> dict[Account, int
 
 def loan_balances(session: Session, loan_id: uuid.UUID) -> tuple[int, int]:
     """(principal outstanding, interest outstanding) of one loan."""
-    rows = dict(
-        session.execute(
-            select(LedgerEntry.account, func.sum(LedgerEntry.amount))
-            .where(LedgerEntry.loan_id == loan_id)
-            .group_by(LedgerEntry.account)
-        ).all()
+    return loans_balances(session, [loan_id]).get(loan_id, (0, 0))
+
+
+def loans_balances(session: Session,
+                   loan_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, tuple[int, int]]:
+    """loan id → (principal outstanding, interest outstanding), in one query."""
+    out = {loan_id: (0, 0) for loan_id in loan_ids}
+    if not loan_ids:
+        return out
+    rows = session.execute(
+        select(LedgerEntry.loan_id, LedgerEntry.account, func.sum(LedgerEntry.amount))
+        .where(LedgerEntry.loan_id.in_(list(loan_ids)))
+        .group_by(LedgerEntry.loan_id, LedgerEntry.account)
     )
-    return (
-        int(rows.get(Account.LOANS_RECEIVABLE) or 0),
-        int(rows.get(Account.INTEREST_RECEIVABLE) or 0),
-    )
+    for loan_id, account, raw in rows:
+        principal, interest = out[loan_id]
+        if account == Account.LOANS_RECEIVABLE:
+            principal = int(raw or 0)
+        elif account == Account.INTEREST_RECEIVABLE:
+            interest = int(raw or 0)
+        out[loan_id] = (principal, interest)
+    return out
 
 
 def member_holdings(

@@ -803,9 +803,14 @@ class LoanView:
 
 
 def loan_view(session: Session, loan: Loan) -> LoanView:
-    principal_due, interest_due = ledger.loan_balances(session, loan.id)
-    return LoanView(loan=loan, principal_outstanding=principal_due,
-                    interest_outstanding=interest_due)
+    return loan_views(session, [loan])[0]
+
+
+def loan_views(session: Session, loans: list[Loan]) -> list[LoanView]:
+    """Loans with what is still owed, in one ledger query however many."""
+    owed = ledger.loans_balances(session, [loan.id for loan in loans])
+    return [LoanView(loan=loan, principal_outstanding=owed[loan.id][0],
+                     interest_outstanding=owed[loan.id][1]) for loan in loans]
 
 
 def list_loans(session: Session, *, actor: User, group_id: uuid.UUID, limit: int,
@@ -820,8 +825,7 @@ def list_loans(session: Session, *, actor: User, group_id: uuid.UUID, limit: int
     page = paginate(session, stmt, keys=[SortKey(Loan.requested_at, descending=True),
                                          SortKey(Loan.id, descending=True)],
                     limit=limit, cursor=cursor, scope="savings-loans")
-    return Page(items=[loan_view(session, loan) for loan in page.items],
-                next_cursor=page.next_cursor)
+    return Page(items=loan_views(session, page.items), next_cursor=page.next_cursor)
 
 
 def get_loan(session: Session, *, actor: User, group_id: uuid.UUID,
@@ -944,10 +948,10 @@ def member_statement(session: Session, *, actor: User, group_id: uuid.UUID,
         raise Forbidden("Only officers see other members' statements.")
     savings, shares = ledger.member_holdings(session, group.id, [member.id]).get(
         member.id, (0, 0))
-    loans = [loan_view(session, loan) for loan in session.scalars(
+    loans = loan_views(session, list(session.scalars(
         select(Loan).where(Loan.member_id == member.id,
                            Loan.status.in_([LoanStatus.REQUESTED, LoanStatus.DISBURSED]))
-        .order_by(Loan.requested_at))]
+        .order_by(Loan.requested_at))))
     page = paginate(session, select(Transaction).where(Transaction.member_id == member.id),
                     keys=[SortKey(Transaction.seq, descending=True)], limit=limit,
                     cursor=cursor, scope="savings-statement")
