@@ -69,7 +69,7 @@ def _setup(config: dict[str, Any], groups: int, clients: int) -> list[dict[str, 
                 "name": f"Bench group {g}", "currency": "USD", "share_price": SHARE_PRICE,
                 "max_shares_per_meeting": 100, "social_fund_amount": SOCIAL,
                 "loan_interest_bps_per_month": 200, "max_loan_multiple": 3, "cycle_months": 12})
-            members = [service._membership_of(session, group.id, chair)]
+            members = [service.find_membership(session, group.id, chair)]
             officers = [chair]
             for _ in range(MEMBERS - 1):
                 user = make_survivor(session)

@@ -34,7 +34,7 @@ def load(session: Session, context: dict[str, Any]) -> None:
         "loan_interest_bps_per_month": 500, "interest_method": "flat",
         "max_loan_multiple": 3, "cycle_months": 9,
     })
-    members = {"chair": service._membership_of(session, group.id, chair)}
+    members = {"chair": service.find_membership(session, group.id, chair)}
     for name, user, role in (("treasurer", treasurer, "treasurer"),
                              ("secretary", secretary, "secretary"), ("member", member, None)):
         members[name] = service.join_group(session, actor=user, invite_code=group.invite_code)

@@ -61,7 +61,8 @@ NO_GROUP = "No such savings group."
 # --- access ------------------------------------------------------------------------
 
 
-def _membership_of(session: Session, group_id: uuid.UUID, user: User) -> Membership | None:
+def find_membership(session: Session, group_id: uuid.UUID, user: User) -> Membership | None:
+    """The user's membership of the group (active or left), or None."""
     return session.scalar(
         select(Membership).where(Membership.group_id == group_id, Membership.user_id == user.id)
     )
@@ -182,7 +183,7 @@ def join_group(session: Session, *, actor: User, invite_code: str) -> Membership
     )
     if group is None:
         raise NotFound("No group has this invite code.", code="invite_code_unknown")
-    member = _membership_of(session, group.id, actor)
+    member = find_membership(session, group.id, actor)
     if member is not None and member.is_active:
         raise Conflict("You are a member of this group already.", code="already_member")
     if member is None:

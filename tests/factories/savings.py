@@ -39,7 +39,7 @@ def add_member(session: Session, group: SavingsGroup, user: User,
 
 
 def member_of(session: Session, group: SavingsGroup, user: User) -> Membership:
-    found = service._membership_of(session, group.id, user)
+    found = service.find_membership(session, group.id, user)
     assert found is not None
     return found
 

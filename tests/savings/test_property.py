@@ -95,7 +95,7 @@ def test_random_activity_keeps_the_books_balanced_and_matches_the_model(
     group = make_group(session, users[0], share_price=PRICE, social_fund_amount=SOCIAL,
                        loan_interest_bps_per_month=BPS, max_loan_multiple=MULTIPLE,
                        max_shares_per_meeting=MAX_SHARES, interest_method=method)
-    members = [service._membership_of(session, group.id, users[0]),
+    members = [service.find_membership(session, group.id, users[0]),
                add_member(session, group, users[1], "treasurer"),
                add_member(session, group, users[2])]
     meeting = make_meeting(session, group, users[0], date.today())
