@@ -410,6 +410,8 @@ def update_meeting(session: Session, *, actor: User, group_id: uuid.UUID, meetin
             Meeting.seq < meeting.seq).order_by(Meeting.seq.desc()).limit(1))
         if previous is not None and data["held_on"] < previous:
             raise Invalid("held_on", "A meeting cannot be dated before the one before it.")
+        if data["held_on"] > utcnow().date() + timedelta(days=1):
+            raise Invalid("held_on", "A meeting cannot be recorded in the future.")
         meeting.held_on = data["held_on"]
     if "attendee_ids" in data:
         meeting.attendance.clear()
