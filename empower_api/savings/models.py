@@ -181,6 +181,8 @@ class Meeting(IdMixin, Base):
     recorded_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("savings_memberships.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    # Loaded with the meeting: a share purchase is valued at its cycle's share price.
+    cycle: Mapped[Cycle] = relationship(lazy="joined", innerjoin=True)
     attendance: Mapped[list[MeetingAttendance]] = relationship(
         cascade="all, delete-orphan", order_by="MeetingAttendance.member_id"
     )

@@ -485,8 +485,7 @@ def _apply(session: Session, group: SavingsGroup, me: Membership,
         if already + shares > group.max_shares_per_meeting:
             raise Invalid("shares", f"At most {group.max_shares_per_meeting} shares a meeting; "
                                     f"{already} bought already.")
-        price = session.get(Cycle, meeting.cycle_id).share_price  # type: ignore[union-attr]
-        value = shares * price
+        value = shares * meeting.cycle.share_price
         if amount is not None and amount != value:
             raise Invalid("amount", f"{shares} shares cost {value}.")
         tx = ledger.post(session, group, tx_type=kind, amount=value, shares=shares, lines=[
