@@ -10,7 +10,6 @@ from marshmallow import fields, validate
 from webargs.fields import DelimitedList
 
 from empower_api.db import utcnow
-from empower_api.jobs.currencies import is_currency
 from empower_api.jobs.models import (
     BOOLEAN_COMMITMENTS,
     BackgroundCheck,
@@ -20,6 +19,7 @@ from empower_api.jobs.models import (
     VettingStatus,
     Workplace,
 )
+from empower_api.money import MAX_AMOUNT, amount_field, validate_currency
 from empower_api.pagination import PageQuerySchema, page_schema
 
 BCP47 = validate.Regexp(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
@@ -28,7 +28,6 @@ BCP47 = validate.Regexp(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
 PLAIN = validate.Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
                         error="Remove control characters.")
 ONE_LINE = validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="Remove control characters.")
-MAX_AMOUNT = 10**12
 
 
 def _line(max_length: int, **kw: Any) -> fields.String:
@@ -43,13 +42,6 @@ def _choice(enum: type, **kw: Any) -> fields.String:
     return fields.String(validate=validate.OneOf([e.value for e in enum]), **kw)
 
 
-def _currency(value: str) -> None:
-    if not is_currency(value):
-        raise ma.ValidationError("Use an ISO 4217 currency code like 'USD'.")
-
-
-def _amount(**kw: Any) -> fields.Integer:
-    return fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_AMOUNT), **kw)
 
 
 def _future(value: datetime) -> None:
@@ -172,9 +164,9 @@ class JobWriteSchema(ma.Schema):
     title = _line(120)
     description = _text(10000)
     employment_type = _choice(EmploymentType)
-    pay_min_amount = _amount()
-    pay_max_amount = _amount()
-    currency = fields.String(validate=_currency)
+    pay_min_amount = amount_field()
+    pay_max_amount = amount_field()
+    currency = fields.String(validate=validate_currency)
     pay_period = _choice(PayPeriod)
     region = _line(80)
     city = _line(80)

@@ -21,7 +21,6 @@ from empower_api.accounts.models import Role, User
 from empower_api.audit import service as audit
 from empower_api.db import utcnow
 from empower_api.errors import Conflict, Forbidden, Invalid, NotFound
-from empower_api.jobs.currencies import MINOR_UNIT_DIGITS, to_major
 from empower_api.jobs.models import (
     Employer,
     EmployerMember,
@@ -45,6 +44,7 @@ from empower_api.jobs.search import (
     search_jobs,
     search_text,
 )
+from empower_api.money import MINOR_UNIT_DIGITS, to_major
 from empower_api.pagination import Page, SortKey, decode_cursor, encode_cursor, paginate
 
 log = structlog.get_logger(__name__)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from empower_api.money import amount_field, validate_currency
 from empower_api.pagination import PageQuerySchema, page_schema
 from empower_api.savings.models import (
     RECORDABLE_TYPES,
@@ -17,20 +18,16 @@ from empower_api.savings.models import (
     MemberRole,
 )
 
-MAX_MONEY = 10**12  # far above any group's needs, far below BigInteger overflow in sums
-
-def money(*, minimum: int = 0, **kw: object) -> fields.Integer:
-    return fields.Integer(strict=True, validate=validate.Range(min=minimum, max=MAX_MONEY), **kw)
-
 
 class SavingsGroupCreateSchema(ma.Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    currency = fields.String(required=True, validate=validate.Regexp(
-        r"^[A-Za-z]{3}$", error="Use a 3-letter ISO 4217 code like 'USD'."))
-    share_price = money(minimum=1, required=True)
+    # Lower case is accepted and stored in capitals (the service upper-cases it).
+    currency = fields.String(required=True,
+                             validate=lambda code: validate_currency(code.upper()))
+    share_price = amount_field(minimum=1, required=True)
     max_shares_per_meeting = fields.Integer(strict=True, required=True,
                                             validate=validate.Range(min=1, max=100))
-    social_fund_amount = money(required=True)
+    social_fund_amount = amount_field(required=True)
     loan_interest_bps_per_month = fields.Integer(strict=True, required=True,
                                                  validate=validate.Range(min=0, max=10_000))
     interest_method = fields.String(load_default=InterestMethod.FLAT,
@@ -165,7 +162,7 @@ class SavingsTransactionCreateSchema(ma.Schema):
     member_id = fields.UUID(required=True)
     type = fields.String(required=True, validate=validate.OneOf(list(RECORDABLE_TYPES)))
     shares = fields.Integer(strict=True, validate=validate.Range(min=1, max=100))
-    amount = money(minimum=1)
+    amount = amount_field(minimum=1)
     loan_id = fields.UUID()
 
 
@@ -235,7 +232,7 @@ class SavingsSyncResultSchema(ma.Schema):
 
 
 class SavingsLoanCreateSchema(ma.Schema):
-    principal = money(minimum=1, required=True)
+    principal = amount_field(minimum=1, required=True)
     term_months = fields.Integer(strict=True, required=True,
                                  validate=validate.Range(min=1, max=36))
     purpose = fields.String(load_default=None, validate=validate.Length(max=500))

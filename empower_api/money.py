@@ -1,8 +1,15 @@
-"""ISO 4217 currency codes in use, with their number of minor-unit digits."""
+"""Money: ISO 4217 currencies with their minor-unit digits, and amount fields.
+
+Every amount in the API is an integer of minor units beside its currency code.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
 
 _THREE = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"}
 _ZERO = {
@@ -35,3 +42,19 @@ def is_currency(code: str) -> bool:
 def to_major(amount: int, currency: str) -> Decimal:
     """Minor units to an exact decimal amount in major units (12550 USD → 125.50)."""
     return Decimal(amount).scaleb(-MINOR_UNIT_DIGITS[currency])
+
+
+# Far above any posting's pay or any group's needs, far below BigInteger overflow in sums.
+MAX_AMOUNT = 10**12
+CURRENCY_ERROR = "Use an ISO 4217 currency code like 'USD'."
+
+
+def validate_currency(value: str) -> None:
+    """marshmallow validator: an ISO 4217 code in use, in capitals."""
+    if not is_currency(value):
+        raise ma.ValidationError(CURRENCY_ERROR)
+
+
+def amount_field(*, minimum: int = 0, **kw: Any) -> fields.Integer:
+    """An amount in minor units: a strict integer from ``minimum`` to ``MAX_AMOUNT``."""
+    return fields.Integer(strict=True, validate=validate.Range(min=minimum, max=MAX_AMOUNT), **kw)
