@@ -19,12 +19,12 @@ from typing import Any
 import phonenumbers
 import redis
 import structlog
-from flask import current_app
+from flask import current_app, g
 from flask_jwt_extended import create_access_token, create_refresh_token, get_jti
 from redis.exceptions import RedisError
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from empower_api.accounts.models import AuthSession, RecoveryCode, Role, User
 from empower_api.audit import service as audit
@@ -158,7 +158,11 @@ def session_is_active(sid: Any) -> bool:
             cache, cached = None, None
         if cached is not None:
             return cached == b"1"
-    auth_session = db.session.get(AuthSession, session_id)
+    # The user comes along in the same query; the user lookup that follows then
+    # finds it in the identity map instead of asking the database again.
+    auth_session = db.session.get(AuthSession, session_id,
+                                  options=[joinedload(AuthSession.user)])
+    g.auth_session = auth_session  # a strong reference: the identity map's are weak
     active = auth_session is not None and auth_session.revoked_at is None
     if cache is not None:
         with contextlib.suppress(RedisError):

@@ -144,3 +144,26 @@ def test_cannot_revoke_someone_elses_session(client, session, auth_client):
     their_session = theirs.get(f"{API}/me/sessions").get_json()["items"][0]["id"]
     assert_problem(mine.delete(f"{API}/me/sessions/{their_session}"), 404)
     assert theirs.get(f"{API}/me").status_code == 200
+
+
+def test_an_authenticated_request_loads_session_and_user_in_one_query(session, auth_client,
+                                                                      app):
+    from sqlalchemy import event
+
+    from empower_api.db import db
+
+    client = auth_client(make_survivor(session))
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(_conn, _cursor, statement, *_args):
+        if "auth_sessions" in statement or "FROM users" in statement:
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(f"{API}/me").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(statements) == 1, statements
