@@ -10,13 +10,14 @@ from typing import Any
 
 import stripe
 from flask import Flask, Response, current_app, request
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from empower_api.config import build_config
 from empower_api.db import db as _db
 from empower_api.db import sqlite_begin_mode
 from empower_api.errors import DomainError, problem, register_error_handlers
 from empower_api.extensions import api, init_extensions, jwt
+from empower_api.inputs import BadJson, find_problem, parse_json_body, text_problem
 from empower_api.observability import configure_logging, init_request_logging
 from empower_api.security import passwords
 from empower_api.security.crypto import PiiCipher, set_cipher
@@ -102,10 +103,25 @@ def _register_request_hooks(app: Flask) -> None:
     def _check_request() -> Response | None:
         # On SQLite, write requests take the write lock up front (serialised writes).
         sqlite_begin_mode.set("DEFERRED" if request.method in SAFE_METHODS else "IMMEDIATE")
-        has_body = request.method in {"POST", "PUT", "PATCH"} and request.content_length
-        if has_body and not request.is_json:
+        for name, value in request.args.items(multi=True):
+            if reason := text_problem(value) or text_problem(name):
+                field = name if text_problem(name) is None else "_query"
+                return problem(422, f"Invalid value for '{field}'.", code="validation_error",
+                               errors={field: [reason]})
+        has_body = request.method in {"POST", "PUT", "PATCH", "DELETE"} and request.content_length
+        if not has_body:
+            return None
+        if not request.is_json:
             return problem(415, "Send the body as application/json.",
                            code="unsupported_media_type")
+        try:
+            body = parse_json_body(request.get_data(cache=True))
+        except BadJson:
+            return problem(400, "The request body is not valid JSON.", code="malformed_json")
+        if found := find_problem(body):
+            field, reason = found
+            return problem(422, f"Invalid value for '{field}'.", code="validation_error",
+                           errors={field: [reason]})
         return None
 
     @app.after_request
@@ -122,6 +138,12 @@ def _register_request_hooks(app: Flask) -> None:
         _db.session.rollback()
         return problem(409, "This conflicts with data that changed meanwhile. Try again.",
                        code="conflict")
+
+    @app.errorhandler(DataError)
+    def _data(_error: DataError) -> Response:
+        # A value the database refuses (out of range, bad encoding): the client's input.
+        _db.session.rollback()
+        return problem(422, "A value in the request is not valid.", code="validation_error")
 
     @app.errorhandler(OperationalError)
     def _operational(_error: OperationalError) -> Response:

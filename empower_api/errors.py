@@ -7,6 +7,7 @@ exception into a problem document. A 500 never carries internal detail.
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -168,7 +169,11 @@ def handle_http_exception(error: HTTPException) -> Response:
 def handle_unexpected(error: Exception) -> Response:
     if isinstance(error, HTTPException):
         return handle_http_exception(error)
-    log.exception("unhandled_exception", error_type=type(error).__name__)
+    # Where it failed, never the message: messages of driver and library errors can
+    # quote the request's values (names, e-mails) and SQL parameters.
+    frames = [f"{frame.filename}:{frame.lineno} {frame.name}"
+              for frame in traceback.extract_tb(error.__traceback__)][-12:]
+    log.error("unhandled_exception", error_type=type(error).__name__, frames=frames)
     return problem(500, "Something went wrong on our side. Please try again.")
 
 

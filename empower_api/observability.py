@@ -88,12 +88,13 @@ def configure_logging(level: str = "INFO") -> None:
             structlog.processors.JSONRenderer(),
         ],
     )
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(formatter)
-    handler.set_name("empower_json")
     root = logging.getLogger()
-    root.handlers = [h for h in root.handlers if h.get_name() != "empower_json"]
-    root.addHandler(handler)
+    handler = next((h for h in root.handlers if h.get_name() == "empower_json"), None)
+    if handler is None:  # one handler per process, however many apps are created
+        handler = logging.StreamHandler(sys.stderr)
+        handler.set_name("empower_json")
+        root.addHandler(handler)
+    handler.setFormatter(formatter)
     root.setLevel(level)
     # werkzeug's own access line carries the query string; we log our own instead.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Flask
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -97,6 +99,13 @@ def _app_with_probe_routes() -> Flask:
         def get(self):
             raise PreconditionRequired("Give X-Access-Reason.")
 
+    @blp.route("/dataerror")
+    class BadData(MethodView):
+        def get(self):
+            from sqlalchemy.exc import DataError
+
+            raise DataError("INSERT ... 'Maria Lopez'", {"name": "Maria Lopez"}, Exception("x"))
+
     @blp.route("/conflict")
     class Clash(MethodView):
         def get(self):
@@ -113,6 +122,22 @@ def test_unexpected_error_is_500_without_internals():
     text = response.get_data(as_text=True)
     assert "secret internal detail" not in text and "Traceback" not in text
     assert body["detail"]
+
+
+def test_unexpected_error_log_names_the_place_not_the_message(caplog_json):
+    app = _app_with_probe_routes()
+    app.test_client().get("/probe/boom")
+    lines = [line for line in caplog_json() if line.get("event") == "unhandled_exception"]
+    assert lines and lines[0]["error_type"] == "RuntimeError"
+    assert any("test_errors.py" in frame for frame in lines[0]["frames"])
+    assert "secret internal detail" not in json.dumps(caplog_json())
+
+
+def test_database_data_error_is_422_without_the_value():
+    app = _app_with_probe_routes()
+    response = app.test_client().get("/probe/dataerror")
+    assert_problem(response, 422)
+    assert "Maria" not in response.get_data(as_text=True)
 
 
 def test_precondition_required_is_428():
