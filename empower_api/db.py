@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextvars
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import wraps
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -32,6 +34,18 @@ NAMING_CONVENTION = {
 sqlite_begin_mode: contextvars.ContextVar[str] = contextvars.ContextVar(
     "sqlite_begin_mode", default="IMMEDIATE"
 )
+
+
+def writes_on_get(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a GET view that writes (an audit record, a read marker): on SQLite it takes
+    the write lock when its transaction begins, like any write request."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        sqlite_begin_mode.set("IMMEDIATE")
+        return fn(*args, **kwargs)
+
+    return wrapper
 
 
 def utcnow() -> datetime:
@@ -99,12 +113,14 @@ def _configure_sqlite(engine: Engine) -> None:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15},
+                               hide_parameters=True)
         _configure_sqlite(engine)
         return engine
     return create_engine(
         url,
         pool_pre_ping=True,
+        hide_parameters=True,  # SQL parameters hold personal data; keep them out of errors
         pool_size=10,
         max_overflow=20,
         connect_args={"connect_timeout": 3},

@@ -15,6 +15,7 @@ from flask_smorest import Api as SmorestApi
 
 from empower_api.db import db
 from empower_api.errors import handle_http_exception
+from empower_api.security.crypto import cipher
 
 
 class ProblemSchema(ma.Schema):
@@ -63,7 +64,10 @@ def login_name_key() -> str:
     if isinstance(data, dict):
         raw = data.get("login") or data.get("alias") or data.get("email") or data.get("phone")
         name = str(raw).strip().lower() if raw else ""
-    return f"login:{name}" if name else f"ip:{rate_limit_key()}"
+    if not name:
+        return f"ip:{rate_limit_key()}"
+    # Counters live in Redis: key them by a keyed hash, never the e-mail or phone itself.
+    return f"login:{cipher().blind_index('ratelimit:' + name)}"
 
 
 api = Api()

@@ -20,11 +20,12 @@ from empower_api.accounts.schemas import (
     ProfileSchema,
     ProfileUpdateSchema,
     RecoverSchema,
+    RecoveryCodesSchema,
     RegisterSchema,
     SessionListSchema,
     TokensSchema,
 )
-from empower_api.db import db
+from empower_api.db import db, writes_on_get
 from empower_api.extensions import limiter, login_name_key, rate_limit_key
 from empower_api.security.permissions import auth_required, require_actor
 
@@ -186,7 +187,17 @@ class Password(MethodView):
     def post(self, data: dict[str, Any]) -> None:
         """Change the password."""
         service.change_password(db.session, user=require_actor(),
-                                current=data["current_password"], new=data["new_password"])
+                                current=data["current_password"], new=data["new_password"],
+                                keep_session_id=uuid.UUID(get_jwt()["sid"]))
+
+
+@blp.route("/me/recovery-codes")
+class RecoveryCodes(MethodView):
+    @auth_required(Role.SURVIVOR)
+    @blp.response(201, RecoveryCodesSchema)
+    def post(self) -> Any:
+        """Replace your recovery codes with 10 new ones; they are shown only this once."""
+        return {"recovery_codes": service.new_recovery_codes(db.session, user=require_actor())}
 
 
 @blp.route("/me/export")
@@ -200,6 +211,7 @@ class Export(MethodView):
 
 @blp.route("/staff/users/<uuid:user_id>")
 class StaffUser(MethodView):
+    @writes_on_get
     @auth_required(Role.STAFF, Role.ADMIN)
     @blp.doc(parameters=[{"in": "header", "name": "X-Access-Reason", "required": True,
                           "schema": {"type": "string", "minLength": 10, "maxLength": 500}}])

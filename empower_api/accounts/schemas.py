@@ -97,6 +97,10 @@ class PasswordChangeSchema(ma.Schema):
     new_password = fields.String(required=True, load_only=True, validate=validate.Length(max=256))
 
 
+class RecoveryCodesSchema(ma.Schema):
+    recovery_codes = fields.List(fields.String())
+
+
 class PasswordSchema(ma.Schema):
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=256))
 

@@ -22,7 +22,7 @@ import structlog
 from flask import current_app, g
 from flask_jwt_extended import create_access_token, create_refresh_token, get_jti
 from redis.exceptions import RedisError
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -37,6 +37,7 @@ from empower_api.errors import (
     PreconditionRequired,
     Unauthorized,
 )
+from empower_api.idempotency import IdempotencyRecord
 from empower_api.security import passwords
 from empower_api.security.crypto import cipher
 from empower_api.security.tokens import REFRESH_TOKEN_LIFETIME
@@ -305,6 +306,23 @@ def _set_contact(session: Session, user: User, field: str, value: str | None) ->
     setattr(user, f"{field}_index", key)
 
 
+def _has_recovery_codes(session: Session, user: User) -> bool:
+    return session.scalar(
+        select(RecoveryCode.id)
+        .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)).limit(1)
+    ) is not None
+
+
+def new_recovery_codes(session: Session, *, user: User) -> list[str]:
+    """Replace the user's recovery codes with 10 new ones (shown once)."""
+    if not user.alias:
+        raise Invalid("alias", "Set an alias first: recovery signs in with alias and code.")
+    codes = _new_recovery_codes(session, user)
+    audit.record(session, action="account.recovery_codes_renewed", actor=user,
+                 subject_type="user", subject_id=user.id)
+    return codes
+
+
 def _flush_unique(session: Session, field: str, message: str) -> None:
     try:
         with session.begin_nested():
@@ -367,11 +385,12 @@ def find_by_login(session: Session, login: str) -> User | None:
             return None
         return session.scalar(select(User).where(User.email_index == key))
     if login.startswith("+") or login.replace(" ", "").replace("-", "").isdigit():
-        try:
+        with contextlib.suppress(Invalid):
             key = phone_index(normalise_phone(login))
-        except Invalid:
-            return None
-        return session.scalar(select(User).where(User.phone_index == key))
+            user = session.scalar(select(User).where(User.phone_index == key))
+            if user is not None:
+                return user
+        # Not a known phone: it may be an alias made of digits ("12345").
     return session.scalar(select(User).where(User.alias_key == login.lower()))
 
 
@@ -463,18 +482,33 @@ def update_profile(session: Session, *, user: User, data: dict[str, Any]) -> Use
         raise Invalid("email", "This account needs an e-mail address or a phone number.")
     if not user.alias and not user.email and not user.phone:
         raise Invalid("email", "Keep at least one way to sign in: an alias, e-mail or phone.")
+    becomes_anonymous = user.role == Role.SURVIVOR and not (user.email or user.phone)
+    if becomes_anonymous and not user.anonymous and not _has_recovery_codes(session, user):
+        field = "email" if "email" in data else "phone"
+        raise Invalid(field, "Create recovery codes first (POST /me/recovery-codes): without an "
+                             "e-mail or phone they are the only way back into this account.")
     # An identified survivor with neither e-mail nor phone signs in with an alias.
-    user.anonymous = not (user.email or user.phone) and user.role == Role.SURVIVOR
+    user.anonymous = becomes_anonymous
     _flush_unique(session, "account", "This alias, e-mail or phone is taken.")
     return user
 
 
-def change_password(session: Session, *, user: User, current: str, new: str) -> None:
+def change_password(session: Session, *, user: User, current: str, new: str,
+                    keep_session_id: uuid.UUID) -> None:
+    """Change the password; every other signed-in device is signed out."""
     if not passwords.verify_password(user.password_hash, current):
         raise Invalid("current_password", "This is not your current password.")
     _check_password(new, user.alias, user.email, user.phone)
     user.password_hash = passwords.hash_password(new)
+    others = list(session.scalars(
+        select(AuthSession).where(AuthSession.user_id == user.id,
+                                  AuthSession.revoked_at.is_(None),
+                                  AuthSession.id != keep_session_id)
+    ))
+    for other in others:
+        other.revoked_at, other.revoked_reason = utcnow(), "password_changed"
     session.flush()
+    _mark_revoked([other.id for other in others])
 
 
 # --- export and erasure --------------------------------------------------------------
@@ -502,7 +536,10 @@ def register_eraser(fn: Eraser) -> Eraser:
 
 
 def export(session: Session, *, user: User) -> dict[str, Any]:
-    sessions = list_sessions(session, user=user)
+    sessions = list(session.scalars(
+        select(AuthSession).where(AuthSession.user_id == user.id)
+        .order_by(AuthSession.created_at, AuthSession.id)
+    ))
     data: dict[str, Any] = {
         "exported_at": utcnow().isoformat(),
         "account": {
@@ -517,8 +554,15 @@ def export(session: Session, *, user: User) -> dict[str, Any]:
         },
         "sessions": [
             {"id": str(s.id), "device_label": s.device_label,
-             "created_at": s.created_at.isoformat(), "last_used_at": s.last_used_at.isoformat()}
+             "created_at": s.created_at.isoformat(), "last_used_at": s.last_used_at.isoformat(),
+             "ended_at": s.revoked_at.isoformat() if s.revoked_at else None,
+             "ended_because": s.revoked_reason}
             for s in sessions
+        ],
+        # Who looked at this record and when (staff identities stay with the service).
+        "record_accesses": [
+            {"action": event.action, "occurred_at": event.occurred_at.isoformat()}
+            for event in audit.events_about(session, subject_id=str(user.id))
         ],
     }
     for name, exporter in sorted(_exporters.items()):
@@ -540,6 +584,10 @@ def erase(session: Session, *, user: User, password: str) -> None:
         setattr(user, field, None)
     user.languages, user.skills = [], []
     user.erased_at = utcnow()
+    # Device labels are free text ("Maria's phone at …"); replay caches hold old bodies.
+    session.execute(update(AuthSession).where(AuthSession.user_id == user.id)
+                    .values(device_label="erased"))
+    session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.user_id == user.id))
     session.execute(
         update(RecoveryCode).where(RecoveryCode.user_id == user.id).values(used_at=utcnow())
     )

@@ -113,3 +113,10 @@ def list_events(session: Session, *, action: str | None, subject_id: str | None,
         stmt = stmt.where(AuditEvent.subject_id == subject_id)
     return paginate(session, stmt, keys=[SortKey(AuditEvent.seq, descending=True)],
                     limit=limit, cursor=cursor, scope="audit")
+
+
+def events_about(session: Session, *, subject_id: str) -> list[AuditEvent]:
+    """Every event whose subject is this id, oldest first."""
+    return list(session.scalars(
+        select(AuditEvent).where(AuditEvent.subject_id == subject_id).order_by(AuditEvent.seq)
+    ))

@@ -12,7 +12,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from empower_api.accounts.models import Role
-from empower_api.db import db
+from empower_api.db import db, writes_on_get
 from empower_api.extensions import limiter, rate_limit_key
 from empower_api.jobs import service
 from empower_api.jobs.schemas import (
@@ -273,6 +273,7 @@ class SavedSearchItem(MethodView):
 
 @blp.route("/me/saved-searches/<uuid:search_id>/matches")
 class SavedSearchMatches(MethodView):
+    @writes_on_get  # reading the matches moves the search's read marker
     @auth_required()
     @blp.arguments(PageQuerySchema, location="query")
     @blp.response(200, JobPageSchema)
