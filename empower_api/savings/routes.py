@@ -53,15 +53,22 @@ def _group_body(view: service.GroupView) -> dict[str, Any]:
     body.update(
         invite_code=group.invite_code if me.is_officer else None, cycle=view.cycle,
         balances=view.balances, my_member_id=me.id, my_role=me.role,
-        members=[
-            {"id": m.id, "alias": m.alias, "role": m.role, "status": m.status,
-             "joined_at": m.joined_at, "left_at": m.left_at,
-             "shares": view.holdings.get(m.id, (0, 0))[1],
-             "savings_amount": view.holdings.get(m.id, (0, 0))[0]}
-            for m in view.members
-        ],
+        members=[_member_row(view, m) for m in view.members],
     )
     return body
+
+
+def _member_row(view: service.GroupView, member: Any) -> dict[str, Any]:
+    """Everyone sees a member's alias and role; savings, shares and dates only the member
+    themselves and the officers (null otherwise)."""
+    row: dict[str, Any] = {"id": member.id, "alias": member.alias, "role": member.role,
+                           "status": member.status, "joined_at": None, "left_at": None,
+                           "shares": None, "savings_amount": None}
+    if view.sees_details_of(member):
+        savings, shares = view.holdings.get(member.id, (0, 0))
+        row.update(joined_at=member.joined_at, left_at=member.left_at, shares=shares,
+                   savings_amount=savings)
+    return row
 
 
 @blp.route("/savings/groups")

@@ -95,8 +95,12 @@ class SavingsGroupBriefSchema(ma.Schema):
 
 
 class SavingsGroupMemberSchema(SavingsMemberSchema):
-    shares = fields.Integer()
-    savings_amount = fields.Integer()
+    """A member in the group view: a plain member sees only alias, role and status of the
+    others (the rest is null); their own row and officers' views are complete."""
+
+    joined_at = fields.DateTime(allow_none=True)
+    shares = fields.Integer(allow_none=True)
+    savings_amount = fields.Integer(allow_none=True)
 
 
 class SavingsGroupSchema(SavingsGroupBriefSchema):
@@ -173,7 +177,8 @@ class SavingsSyncSchema(ma.Schema):
 
 
 class SavingsPostingLineSchema(ma.Schema):
-    """One ledger line of a transaction: debit or credit, in minor units."""
+    """One ledger line of a transaction: debit or credit, in minor units. In the group
+    ledger a plain member sees ``member_id`` and ``loan_id`` on their own lines only."""
 
     seq = fields.Integer()
     account = fields.String()

@@ -1,7 +1,11 @@
 """Savings groups: the rules. Functions take the session explicitly and only flush.
 
 Who may do what is checked here: a non-member gets 404 for a group (its existence
-does not leak), a member without the right role 403. Every write that reads
+does not leak), a member without the right role 403. A member who left is refused
+every write (403) and sees nothing of the group but their own records: their
+statement, loans and transactions (anything else is 404, as for a non-member).
+Other members' money is for officers: a plain member sees the group's totals and
+every ledger amount, but not whose the lines are. Every write that reads
 balances first locks the group row (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite
 serialises write requests with ``BEGIN IMMEDIATE``), so two officers posting at once
 neither lose an update nor lend the same cash twice.
@@ -82,11 +86,14 @@ def _access(
     group_id: uuid.UUID,
     lock: bool = False,
     write: bool = True,
+    own_records: bool = False,
     officer: bool = False,
     chair: bool = False,
 ) -> tuple[SavingsGroup, Membership]:
     """The group and the actor's membership, or 404 (not a member) / 403 (not allowed).
 
+    A member who left gets 403 on writes and 404 on reads, except reads with
+    ``own_records``, whose caller then shows them only their own records.
     With ``lock`` the group row is locked (one round trip for both) until the request
     ends, which serialises every writer of this group's books.
     """
@@ -101,8 +108,11 @@ def _access(
     if row is None:
         raise NotFound(NO_GROUP)
     group, me = row
-    if write and not me.is_active:
-        raise Forbidden("You have left this group.", code="left_group")
+    if not me.is_active:
+        if write:
+            raise Forbidden("You have left this group.", code="left_group")
+        if not own_records:
+            raise NotFound(NO_GROUP)
     if chair and me.role != MemberRole.CHAIR:
         raise Forbidden("Only the chair can do this.", code="chair_only")
     if officer and not me.is_officer:
@@ -177,12 +187,17 @@ def create_group(session: Session, *, actor: User, data: dict[str, Any]) -> Savi
 
 
 def join_group(session: Session, *, actor: User, invite_code: str) -> Membership:
-    """Join by invite code; someone who left may rejoin (their account continues)."""
-    group = session.scalar(
-        select(SavingsGroup).where(SavingsGroup.invite_code == invite_code.strip().upper())
+    """Join by invite code; someone who left may rejoin (their account continues).
+
+    A group with no active chair gets one again, as when a chair leaves: once everyone
+    has left, that is the joiner.
+    """
+    group_id = session.scalar(
+        select(SavingsGroup.id).where(SavingsGroup.invite_code == invite_code.strip().upper())
     )
-    if group is None:
+    if group_id is None:
         raise NotFound("No group has this invite code.", code="invite_code_unknown")
+    group = _lock_group(session, group_id)  # two joiners of a chairless group: one chair
     member = find_membership(session, group.id, actor)
     if member is not None and member.is_active:
         raise Conflict("You are a member of this group already.", code="already_member")
@@ -194,6 +209,7 @@ def join_group(session: Session, *, actor: User, invite_code: str) -> Membership
         member.status, member.role, member.left_at = MemberStatus.ACTIVE, MemberRole.MEMBER, None
         member.joined_at = utcnow()
     session.flush()
+    _pass_the_chair(session, group, reason="no_chair", actor=actor)
     return member
 
 
@@ -213,7 +229,13 @@ class GroupView:
     cycle: Cycle | None
     members: list[Membership]
     balances: dict[str, int]
+    # (savings, shares) of the members whose details the viewer may see: every member
+    # for officers, only the viewer otherwise.
     holdings: dict[uuid.UUID, tuple[int, int]] = field(default_factory=dict)
+
+    def sees_details_of(self, member: Membership) -> bool:
+        """Officers see every member's savings and history; others their own only."""
+        return self.me.is_officer or member.id == self.me.id
 
 
 def summarize_balances(raw: dict[Account, int]) -> dict[str, int]:
@@ -229,7 +251,11 @@ def summarize_balances(raw: dict[Account, int]) -> dict[str, int]:
 
 
 def get_group(session: Session, *, actor: User, group_id: uuid.UUID) -> GroupView:
-    """Constitution, members (by alias) and balances computed from the ledger."""
+    """Constitution, members (by alias) and balances computed from the ledger.
+
+    Group totals are for every member; members' own savings only for themselves and
+    the officers.
+    """
     group, me = _access(session, actor=actor, group_id=group_id, write=False)
     members = list(session.scalars(
         select(Membership).where(Membership.group_id == group.id)
@@ -240,7 +266,8 @@ def get_group(session: Session, *, actor: User, group_id: uuid.UUID) -> GroupVie
     return GroupView(
         group=group, me=me, cycle=cycle, members=members,
         balances=summarize_balances(ledger.account_balances(session, group.id)),
-        holdings=ledger.member_holdings(session, group.id),
+        holdings=ledger.member_holdings(session, group.id,
+                                        None if me.is_officer else [me.id]),
     )
 
 
@@ -309,6 +336,14 @@ def leave_group(session: Session, *, actor: User, group_id: uuid.UUID,
             audit(session, action="savings.member_payout", actor=actor,
                   subject_type="savings_membership", subject_id=me.id,
                   data={"group_id": str(group.id), "amount": savings, "transaction_id": str(tx.id)})
+    _withdraw(session, group, me)
+    return LeaveResult(member=me, payout=paid, transaction=tx)
+
+
+def _withdraw(session: Session, group: SavingsGroup, me: Membership) -> None:
+    """Mark the membership left (the group is locked). Its ledger lines stay and whatever
+    savings it still holds are owed at share-out; loan requests are cancelled (disbursed
+    loans are still repaid); a chair passes the chair on."""
     for loan in session.scalars(select(Loan).where(Loan.member_id == me.id,
                                                    Loan.status == LoanStatus.REQUESTED)):
         loan.status, loan.closed_at = LoanStatus.CANCELLED, utcnow()
@@ -317,11 +352,14 @@ def leave_group(session: Session, *, actor: User, group_id: uuid.UUID,
     session.flush()
     if was_chair:
         _pass_the_chair(session, group)
-    return LeaveResult(member=me, payout=paid, transaction=tx)
 
 
-def _pass_the_chair(session: Session, group: SavingsGroup) -> None:
-    """A group keeps a chair: the longest-serving officer, else the longest-serving member."""
+def _pass_the_chair(session: Session, group: SavingsGroup, *, reason: str = "chair_left",
+                    actor: User | None = None) -> None:
+    """A group keeps a chair: the longest-serving officer, else the longest-serving member.
+
+    Does nothing while an active member holds the chair or no member is active.
+    """
     active = list(session.scalars(
         select(Membership).where(Membership.group_id == group.id,
                                  Membership.status == MemberStatus.ACTIVE)
@@ -330,11 +368,13 @@ def _pass_the_chair(session: Session, group: SavingsGroup) -> None:
     if not active or any(m.role == MemberRole.CHAIR for m in active):
         return
     successor = next((m for m in active if m.role in OFFICER_ROLES), active[0])
+    previous = successor.role
     successor.role = MemberRole.CHAIR
     session.flush()
-    audit(session, action="savings.role_changed", subject_type="savings_membership",
-          subject_id=successor.id, data={"group_id": str(group.id), "to": MemberRole.CHAIR,
-                                         "reason": "chair_left"})
+    audit(session, action="savings.role_changed", actor=actor,
+          subject_type="savings_membership", subject_id=successor.id,
+          data={"group_id": str(group.id), "from": previous, "to": MemberRole.CHAIR,
+                "reason": reason})
 
 
 # --- meetings ------------------------------------------------------------------------
@@ -631,9 +671,9 @@ def reverse_transaction(session: Session, *, actor: User, group_id: uuid.UUID,
 
 def get_transaction(session: Session, *, actor: User, group_id: uuid.UUID,
                     transaction_id: uuid.UUID) -> Transaction:
-    group, me = _access(session, actor=actor, group_id=group_id, write=False)
+    group, me = _access(session, actor=actor, group_id=group_id, write=False, own_records=True)
     tx = session.get(Transaction, transaction_id)
-    if tx is None or tx.group_id != group.id:
+    if tx is None or tx.group_id != group.id or (not me.is_active and tx.member_id != me.id):
         raise NotFound("No such transaction.")
     if tx.member_id not in (None, me.id) and not me.is_officer:
         raise Forbidden("Only officers see other members' transactions.")
@@ -817,8 +857,8 @@ def loan_views(session: Session, loans: list[Loan]) -> list[LoanView]:
 
 def list_loans(session: Session, *, actor: User, group_id: uuid.UUID, limit: int,
                cursor: str | None, status: str | None = None) -> Page[LoanView]:
-    """Officers see every loan; a member sees their own."""
-    group, me = _access(session, actor=actor, group_id=group_id, write=False)
+    """Officers see every loan; a member (or one who left) sees their own."""
+    group, me = _access(session, actor=actor, group_id=group_id, write=False, own_records=True)
     stmt = select(Loan).where(Loan.group_id == group.id)
     if not me.is_officer:
         stmt = stmt.where(Loan.member_id == me.id)
@@ -832,9 +872,9 @@ def list_loans(session: Session, *, actor: User, group_id: uuid.UUID, limit: int
 
 def get_loan(session: Session, *, actor: User, group_id: uuid.UUID,
              loan_id: uuid.UUID) -> LoanView:
-    group, me = _access(session, actor=actor, group_id=group_id, write=False)
+    group, me = _access(session, actor=actor, group_id=group_id, write=False, own_records=True)
     loan = session.get(Loan, loan_id)
-    if loan is None or loan.group_id != group.id:
+    if loan is None or loan.group_id != group.id or (not me.is_active and loan.member_id != me.id):
         raise NotFound("No such loan.")
     if loan.member_id != me.id and not me.is_officer:
         raise Forbidden("Only officers see other members' loans.")
@@ -941,10 +981,13 @@ class Statement:
 
 def member_statement(session: Session, *, actor: User, group_id: uuid.UUID,
                      member_id: uuid.UUID, limit: int, cursor: str | None) -> Statement:
-    """A member's savings, loans and transactions (newest first); theirs or an officer's."""
-    group, me = _access(session, actor=actor, group_id=group_id, write=False)
+    """A member's savings, loans and transactions (newest first); theirs or an officer's.
+
+    A member who left may still read their own (their savings may be owed to them).
+    """
+    group, me = _access(session, actor=actor, group_id=group_id, write=False, own_records=True)
     member = session.get(Membership, member_id)
-    if member is None or member.group_id != group.id:
+    if member is None or member.group_id != group.id or (not me.is_active and member.id != me.id):
         raise NotFound("No such member in this group.")
     if member.id != me.id and not me.is_officer:
         raise Forbidden("Only officers see other members' statements.")
@@ -961,13 +1004,45 @@ def member_statement(session: Session, *, actor: User, group_id: uuid.UUID,
                      loans=loans, page=page)
 
 
+@dataclass
+class LedgerLine:
+    """A ledger line as shown to one member: whose it is may be withheld."""
+
+    id: uuid.UUID
+    seq: int
+    transaction_id: uuid.UUID
+    transaction_type: str
+    account: str
+    member_id: uuid.UUID | None
+    loan_id: uuid.UUID | None
+    debit: int
+    credit: int
+    shares: int
+    created_at: datetime
+
+
+def _ledger_line(entry: LedgerEntry, me: Membership) -> LedgerLine:
+    named = me.is_officer or entry.member_id == me.id
+    return LedgerLine(id=entry.id, seq=entry.seq, transaction_id=entry.transaction_id,
+                      transaction_type=entry.transaction_type, account=entry.account,
+                      member_id=entry.member_id if named else None,
+                      loan_id=entry.loan_id if named else None, debit=entry.debit,
+                      credit=entry.credit, shares=entry.shares, created_at=entry.created_at)
+
+
 def group_ledger(session: Session, *, actor: User, group_id: uuid.UUID, limit: int,
-                 cursor: str | None) -> Page[LedgerEntry]:
-    """Every ledger line of the group, newest first (members)."""
-    group, _me = _access(session, actor=actor, group_id=group_id, write=False)
-    return paginate(session, select(LedgerEntry).where(LedgerEntry.group_id == group.id),
+                 cursor: str | None) -> Page[LedgerLine]:
+    """Every ledger line of the group, newest first (members).
+
+    The books are open to every member, but only officers see whose each line is: a
+    plain member sees ``member_id`` and ``loan_id`` on their own lines only.
+    """
+    group, me = _access(session, actor=actor, group_id=group_id, write=False)
+    page = paginate(session, select(LedgerEntry).where(LedgerEntry.group_id == group.id),
                     keys=[SortKey(LedgerEntry.seq, descending=True)], limit=limit,
                     cursor=cursor, scope="savings-ledger")
+    return Page(items=[_ledger_line(entry, me) for entry in page.items],
+                next_cursor=page.next_cursor)
 
 
 @dataclass
@@ -1029,7 +1104,24 @@ def export_savings(session: Session, user: User) -> dict[str, Any]:
 
 @register_eraser
 def erase_savings(session: Session, user: User) -> None:
-    """Ledger rows stay (the books must balance); free-text loan purposes go."""
+    """Erasing an account leaves its groups, as leaving without payout does.
+
+    Ledger rows stay (the books must balance) and the member's savings are owed at
+    share-out; loan requests are cancelled, disbursed loans are still repaid; a chair
+    passes the chair on. Free-text loan purposes go.
+    """
+    group_ids = list(session.scalars(
+        select(Membership.group_id).where(Membership.user_id == user.id,
+                                          Membership.status == MemberStatus.ACTIVE)
+        .order_by(Membership.group_id)))
+    for group_id in group_ids:  # one group at a time, locked, in a fixed order
+        group = _lock_group(session, group_id)
+        member = session.scalar(
+            select(Membership).where(Membership.group_id == group.id,
+                                     Membership.user_id == user.id)
+            .execution_options(populate_existing=True))
+        if member is not None and member.is_active:
+            _withdraw(session, group, member)
     member_ids = select(Membership.id).where(Membership.user_id == user.id)
     for loan in session.scalars(select(Loan).where(Loan.member_id.in_(member_ids))):
         loan.purpose = None

@@ -132,3 +132,21 @@ def test_two_officers_approving_at_once_never_over_lend_cash(committing_app, aut
         view = service.get_group(db.session, actor=users[0], group_id=gid)
         assert view.balances["cash"] == 3000 and view.balances["loans_outstanding"] == 5000
         assert service.check_ledger(db.session, group_id=gid).balanced
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_people_joining_a_chairless_group_at_once_give_it_exactly_one_chair(
+        committing_app, auth_client, round_):
+    setup = _group(committing_app, shares={}, members=2)
+    with committing_app.app_context():
+        for user in setup["users"]:
+            service.leave_group(db.session, actor=db.session.get(type(user), user.id),
+                                group_id=setup["group_id"], payout=False)
+        code = db.session.get(SavingsGroup, setup["group_id"]).invite_code
+        joiners = [make_survivor(db.session) for _ in range(3)]
+        db.session.commit()
+    clients = [auth_client(user) for user in joiners]
+    responses = _in_threads([
+        lambda c=c: c.post(f"{API}/join", json={"invite_code": code}) for c in clients])
+    assert [r.status_code for r in responses] == [201, 201, 201]
+    assert sorted(r.get_json()["role"] for r in responses) == ["chair", "member", "member"]
