@@ -24,9 +24,11 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
+    case,
     cast,
     exists,
     func,
+    literal,
     literal_column,
     or_,
     select,
@@ -37,7 +39,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from empower_api.db import utcnow
 from empower_api.errors import Invalid
-from empower_api.jobs.models import Employer, Job, JobStatus, VettingStatus
+from empower_api.jobs.models import Employer, Job, JobStatus, VettingStatus, search_rowid_for
 from empower_api.pagination import Page, decode_cursor, encode_cursor
 
 MAX_QUERY_WORDS = 12
@@ -46,6 +48,18 @@ _WORD = re.compile(r"[^\W_]+")
 # SQLite bm25 weights for (title_text, body_text, facets): a title hit counts four
 # times a description hit; facet tokens do not count.
 _SQLITE_SCORE = "bm25(jobs_fts, 4.0, 1.0, 0.0)"
+# Full-text matches in relevance order, then rowid (= id order, see search_rowid_for);
+# the weights must stay those of _SQLITE_SCORE.
+# LIMIT -1 keeps the inner query from being flattened into the outer one: bm25 is
+# only valid in the MATCH query itself.
+_SQLITE_RANKED = (
+    "SELECT rowid, score FROM (SELECT rowid, bm25(jobs_fts, 4.0, 1.0, 0.0) AS score "
+    "FROM jobs_fts WHERE jobs_fts MATCH :fts_query LIMIT -1) ORDER BY score, rowid")
+_SQLITE_RANKED_AFTER = (
+    "SELECT rowid, score FROM (SELECT rowid, bm25(jobs_fts, 4.0, 1.0, 0.0) AS score "
+    "FROM jobs_fts WHERE jobs_fts MATCH :fts_query LIMIT -1) "
+    "WHERE score > :last_score OR (score = :last_score AND rowid > :last_rowid) "
+    "ORDER BY score, rowid")
 
 
 def search_words(value: str) -> list[str]:
@@ -290,16 +304,35 @@ def search_jobs(
         stmt = stmt.where(Job.published_at <= published_until)
 
     score: Any = None
+    dialect = session.get_bind().dialect.name
+    if words and sort == "relevance" and dialect == "sqlite":
+        return _sqlite_relevance_page(session, stmt, words=words, params=params, limit=limit,
+                                      cursor=cursor, scope=f"{cursor_scope}:{sort}")
     if words:
-        if session.get_bind().dialect.name == "postgresql":
-            # The planner prices a sequential scan without the cost of unpacking every
-            # row's tsvector, and picks it for common words: ten times slower than the
-            # GIN index. SET LOCAL ends with this transaction, where the search is the
-            # last statement.
-            session.execute(text("SET LOCAL enable_seqscan = off"))
+        if dialect == "postgresql":
+            # The planner prices testing a row's text match (or its jsonb skills) at
+            # cpu_operator_cost, without the cost of unpacking the tsvector from TOAST:
+            # it picks a sequential scan for common words, or one filter index and
+            # tests the text match row by row, ten times slower than the GIN index.
+            # Seqscan off and a 4x operator cost make it start from (or AND with) the
+            # GIN index (that higher cost would also tempt it into parallel plans,
+            # which a 2-core server running concurrent requests cannot afford).
+            # And psycopg prepares a statement run five times; PostgreSQL then
+            # switches to a generic plan, which guesses 500 text matches whatever the
+            # words (nested loops; common words took twice as long): keep custom
+            # plans. All are SET LOCAL (set_config(..., true)): they end with this
+            # transaction, where the search is the last statement.
+            session.execute(text(
+                "SELECT set_config('enable_seqscan', 'off', true), "
+                "set_config('cpu_operator_cost', '0.01', true), "
+                "set_config('max_parallel_workers_per_gather', '0', true), "
+                "set_config('plan_cache_mode', 'force_custom_plan', true)"))
             tsquery = func.to_tsquery(literal_column("'simple'::regconfig"),
                                       bindparam("fts_query", postgres_tsquery(words)))
             stmt = stmt.where(Job.search_vector.op("@@")(tsquery))
+            if sort == "relevance":
+                return _postgres_relevance_page(session, stmt, tsquery, limit=limit,
+                                                cursor=cursor, scope=f"{cursor_scope}:{sort}")
             score = cast(-func.ts_rank(Job.search_vector, tsquery), Double())
         else:
             matches = (
@@ -345,6 +378,106 @@ def search_jobs(
             last_key = float(last_key)
         next_cursor = encode_cursor([last_key, last_id], scope)
     return Page(items=_load_postings(session, [row[0] for row in rows]),
+                next_cursor=next_cursor)
+
+
+# PostgreSQL ranks at most this many matches of a query, the newest ones: ts_rank
+# must unpack each posting's tsvector from TOAST, which cost more than everything
+# else for common words (tens of thousands of matches).
+RANKED_CANDIDATES = 500
+# Sort keys of the matches beyond them: after every ranked one (keys <= 0), newest
+# first. Seconds, so a float keeps microseconds apart until the year 2128.
+_UNRANKED_KEY_BASE = 5e9
+
+
+def _postgres_relevance_page(session: Session, stmt: Select[Any], tsquery: Any, *,
+                             limit: int, cursor: str | None, scope: str) -> Page[Job]:
+    """A relevance-ordered page on PostgreSQL (``stmt`` already has the text match).
+
+    Order: the ``RANKED_CANDIDATES`` most recently published matches first, by
+    ts_rank (best first) then id; then any older matches, newest first then id. The
+    set of postings is every match, as before; only the order of the matches beyond
+    the newest ``RANKED_CANDIDATES`` changes (they were ranked too, at a cost that
+    grew with the match count). One sort key carries both parts, so the cursor is
+    still (key, id).
+    """
+    newest = func.row_number().over(order_by=(Job.published_at.desc(), Job.id.desc()))
+    matches = stmt.add_columns(Job.published_at, Job.search_vector,
+                               newest.label("newest")).subquery("matches")
+    key = case(
+        (matches.c.newest <= RANKED_CANDIDATES,
+         cast(-func.ts_rank(matches.c.search_vector, tsquery), Double())),
+        else_=literal(_UNRANKED_KEY_BASE, Double())
+        - cast(func.extract("epoch", matches.c.published_at), Double()),
+    )
+    order = _Order([key, matches.c.id], [False, False])
+    page = select(matches.c.id, key.label("sort_key"))
+    if cursor:
+        page = page.where(_after(order, decode_cursor(cursor, scope, 2)))
+    rows = list(session.execute(page.order_by(key, matches.c.id).limit(limit + 1)))
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if has_more and rows:
+        last_id, last_key = rows[-1]
+        next_cursor = encode_cursor([float(last_key), last_id], scope)
+    return Page(items=_load_postings(session, [row[0] for row in rows]),
+                next_cursor=next_cursor)
+
+
+def _sqlite_relevance_page(session: Session, stmt: Select[Any], *, words: Sequence[str],
+                           params: SearchParams, limit: int, cursor: str | None,
+                           scope: str) -> Page[Job]:
+    """A relevance-ordered page on SQLite: rank the full-text matches first, then check
+    the SQL filters only for as many of them as the page needs.
+
+    The facet tokens in the MATCH already apply every filter they can, so nearly all
+    ranked matches pass; joining each one to ``jobs`` and ``employers`` before sorting
+    (the plain one-statement form) cost more than the ranking. The order is exactly
+    the one-statement order, bm25 score then id: ``jobs.search_rowid`` is unique and
+    derived from ``jobs.id`` by a monotonic function (``search_rowid_for``), so
+    sorting by (score, search_rowid) inside the FTS query sorts by (score, id).
+    The set of postings is the same: each ranked match is kept iff it passes
+    ``stmt``'s WHERE clause (public, filters, publication window).
+
+    Statements: the ranking, one filter check of a few times the page size and, only
+    if too few of those pass, one more for all remaining matches; then the postings.
+    """
+    bind: dict[str, Any] = {"fts_query": sqlite_fts_query(words, params)}
+    sql = _SQLITE_RANKED
+    if cursor:
+        last_score, last_id = decode_cursor(cursor, scope, 2)
+        if not isinstance(last_score, int | float) or not isinstance(last_id, uuid.UUID):
+            raise Invalid("cursor", "This cursor is not valid; start again from the first page.")
+        sql = _SQLITE_RANKED_AFTER
+        bind |= {"last_score": float(last_score), "last_rowid": search_rowid_for(last_id)}
+    ranked = session.execute(text(sql), bind)
+    check = (
+        stmt.with_only_columns(Job.search_rowid, Job.id)
+        .where(Job.search_rowid.in_(
+            select(literal_column("value")).select_from(
+                func.json_each(bindparam("rowids", type_=String())))))
+    )
+    found: list[tuple[uuid.UUID, float]] = []
+    try:
+        batch = ranked.fetchmany(4 * (limit + 1))
+        while batch and len(found) <= limit:
+            passing = dict(session.execute(
+                check, {"rowids": "[" + ",".join(str(row[0]) for row in batch) + "]"}).all())
+            found += [(passing[rowid], score) for rowid, score in batch if rowid in passing]
+            if len(found) <= limit:
+                batch = ranked.fetchall()  # too many failed the filters: check the rest
+            else:
+                break
+    finally:
+        ranked.close()
+    has_more = len(found) > limit
+    found = found[:limit]
+    next_cursor = None
+    if has_more and found:
+        last_id, last_score = found[-1]
+        next_cursor = encode_cursor([float(last_score), last_id], scope)
+    return Page(items=_load_postings(session, [job_id for job_id, _ in found]),
                 next_cursor=next_cursor)
 
 

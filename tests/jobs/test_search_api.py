@@ -13,10 +13,11 @@ from sqlalchemy import event
 from empower_api import create_app
 from empower_api.db import db, utcnow
 from empower_api.extensions import limiter
+from empower_api.jobs import search as search_module
 from empower_api.jobs.models import JobStatus, VettingStatus
 from empower_api.jobs.search import search_words
 from empower_api.tasks import init_celery
-from tests.conftest import assert_problem, make_config
+from tests.conftest import IS_POSTGRES, assert_problem, make_config
 from tests.factories.jobs import make_employer, make_job
 
 API = "/api/v1"
@@ -249,6 +250,58 @@ def test_pages_cover_every_match_exactly_once(client, session, sort):
         if cursor is None:
             break
     assert len(seen) == 7 and len(set(seen)) == 7
+
+
+def test_relevance_pages_when_most_ranked_matches_fail_a_filter(client, session):
+    # Pay is not a facet token: the best-ranked matches (title hits) all fail min_pay,
+    # so SQLite's ranked-first search must check past its first batch.
+    employer = make_employer(session)
+    for i in range(20):
+        make_job(session, employer, title=f"Welder {i}", pay_min_amount=900,
+                 pay_max_amount=1000)
+    wanted = {make_job(session, employer, title=f"Helper {i}", pay_max_amount=5000,
+                       description="The welder needs a helper.").id.hex for i in range(3)}
+    session.commit()
+    seen, cursor = [], None
+    while True:
+        params = {"q": "welder", "min_pay": 3000, "limit": 1}
+        if cursor:
+            params["cursor"] = cursor
+        body = search(client, **params)
+        seen.extend(item["id"].replace("-", "") for item in body["items"])
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert len(seen) == 3 and set(seen) == wanted
+
+
+def test_relevance_ranks_the_newest_candidates_then_the_rest_newest_first(
+        client, session, monkeypatch):
+    # PostgreSQL ranks only the RANKED_CANDIDATES newest matches; SQLite ranks all.
+    monkeypatch.setattr(search_module, "RANKED_CANDIDATES", 2)
+    employer = make_employer(session)
+    jobs = {}
+    for name, hours, text in [("a", 1, "mop"), ("b", 2, "mop mop mop"), ("c", 3, "mop mop"),
+                              ("d", 4, "mop mop mop mop"), ("e", 5, "mop")]:
+        jobs[name] = make_job(session, employer, title=f"Cleaner {name}",
+                              description=f"Bring a {text}.",
+                              published_ago=timedelta(hours=hours)).id.hex
+    session.commit()
+    seen, cursor = [], None
+    while True:
+        params = {"q": "mop", "limit": 2}
+        if cursor:
+            params["cursor"] = cursor
+        body = search(client, **params)
+        seen.extend(item["id"].replace("-", "") for item in body["items"])
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    order = [name for hex_id in seen for name, job in jobs.items() if job == hex_id]
+    if IS_POSTGRES:
+        assert order == ["b", "a", "c", "d", "e"]  # b, a ranked; then newest first
+    else:
+        assert order[:2] == ["d", "b"] and sorted(order) == list("abcde")
 
 
 def test_cursor_of_another_sort_is_422(client, session):
