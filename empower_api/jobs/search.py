@@ -368,17 +368,8 @@ def search_jobs(
         *[c.desc() if d else c.asc() for c, d in zip(sort_columns, order.descending, strict=True)]
     ).limit(limit + 1)
 
-    rows = list(session.execute(stmt))
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = None
-    if has_more and rows:
-        last_id, last_key = rows[-1]
-        if sort == "relevance":
-            last_key = float(last_key)
-        next_cursor = encode_cursor([last_key, last_id], scope)
-    return Page(items=_load_postings(session, [row[0] for row in rows]),
-                next_cursor=next_cursor)
+    rows = [tuple(row) for row in session.execute(stmt)]
+    return _page(session, rows, limit=limit, scope=scope, float_key=sort == "relevance")
 
 
 # PostgreSQL ranks at most this many matches of a query, the newest ones: ts_rank
@@ -417,15 +408,9 @@ def _postgres_relevance_page(session: Session, stmt: Select[Any], tsquery: Any, 
     page = select(matches.c.id, key.label("sort_key"))
     if cursor:
         page = page.where(_after(order, decode_cursor(cursor, scope, 2)))
-    rows = list(session.execute(page.order_by(key, matches.c.id).limit(limit + 1)))
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = None
-    if has_more and rows:
-        last_id, last_key = rows[-1]
-        next_cursor = encode_cursor([float(last_key), last_id], scope)
-    return Page(items=_load_postings(session, [row[0] for row in rows]),
-                next_cursor=next_cursor)
+    rows = [tuple(row) for row in
+            session.execute(page.order_by(key, matches.c.id).limit(limit + 1))]
+    return _page(session, rows, limit=limit, scope=scope, float_key=True)
 
 
 def _sqlite_relevance_page(session: Session, stmt: Select[Any], *, words: Sequence[str],
@@ -474,13 +459,17 @@ def _sqlite_relevance_page(session: Session, stmt: Select[Any], *, words: Sequen
                 break
     finally:
         ranked.close()
-    has_more = len(found) > limit
-    found = found[:limit]
+    return _page(session, found, limit=limit, scope=scope, float_key=True)
+
+
+def _page(session: Session, rows: Sequence[tuple[Any, Any]], *, limit: int, scope: str,
+          float_key: bool) -> Page[Job]:
+    """Cut ``limit + 1`` (id, sort key) rows to a page of postings and its next cursor."""
     next_cursor = None
-    if has_more and found:
-        last_id, last_score = found[-1]
-        next_cursor = encode_cursor([float(last_score), last_id], scope)
-    return Page(items=_load_postings(session, [job_id for job_id, _ in found]),
+    if len(rows) > limit:
+        last_id, last_key = rows[limit - 1]
+        next_cursor = encode_cursor([float(last_key) if float_key else last_key, last_id], scope)
+    return Page(items=_load_postings(session, [row[0] for row in rows[:limit]]),
                 next_cursor=next_cursor)
 
 
