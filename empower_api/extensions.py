@@ -53,6 +53,15 @@ class Api(SmorestApi):
         return handle_http_exception(error)
 
 
+def extend_apidoc(view: Any, extend: Any) -> None:
+    """Let a decorator add to the OpenAPI doc of the view it wraps (flask-smorest reads
+    ``_apidoc["manual_doc"]``); ``extend`` mutates a copy of that dict."""
+    apidoc = getattr(view, "_apidoc", {})
+    manual = dict(apidoc.get("manual_doc", {}))
+    extend(manual)
+    view._apidoc = {**apidoc, "manual_doc": manual}
+
+
 def rate_limit_key() -> str:
     return get_remote_address() or "unknown"
 
@@ -77,7 +86,8 @@ jwt = JWTManager()
 limiter = Limiter(key_func=rate_limit_key, headers_enabled=True)
 
 __all__ = [
-    "Api", "api", "compress", "db", "jwt", "limiter", "login_name_key", "migrate", "rate_limit_key",
+    "Api", "api", "compress", "db", "extend_apidoc", "jwt", "limiter", "login_name_key", "migrate",
+    "rate_limit_key",
 ]
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from empower_api.db import Base, IdMixin, db, utcnow
 from empower_api.errors import Invalid
+from empower_api.extensions import extend_apidoc
 from empower_api.security.permissions import current_actor
 
 HEADER = "Idempotency-Key"
@@ -91,12 +92,9 @@ def idempotent(fn: F) -> F:
             session.flush()
         return response
 
-    apidoc = getattr(wrapper, "_apidoc", {})
-    manual = dict(apidoc.get("manual_doc", {}))
-    params = list(manual.get("parameters", []))
-    params.append({"in": "header", "name": HEADER, "required": False,
-                   "schema": {"type": "string", "maxLength": 255},
-                   "description": "Retries with the same key return the first response."})
-    manual["parameters"] = params
-    wrapper._apidoc = {**apidoc, "manual_doc": manual}  # type: ignore[attr-defined]
+    header = {"in": "header", "name": HEADER, "required": False,
+              "schema": {"type": "string", "maxLength": 255},
+              "description": "Retries with the same key return the first response."}
+    extend_apidoc(wrapper, lambda doc: doc.__setitem__(
+        "parameters", [*doc.get("parameters", []), header]))
     return wrapper  # type: ignore[return-value]

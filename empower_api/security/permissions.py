@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from flask_jwt_extended import get_current_user, verify_jwt_in_request
 
 from empower_api.errors import Forbidden, Unauthorized
+from empower_api.extensions import extend_apidoc
 
 if TYPE_CHECKING:
     from empower_api.accounts.models import User
@@ -51,10 +52,8 @@ def auth_required(*roles: str, optional: bool = False, refresh: bool = False) ->
                 raise Forbidden("Your account cannot do this.")
             return fn(*args, **kwargs)
 
-        apidoc = getattr(wrapper, "_apidoc", {})
-        manual = dict(apidoc.get("manual_doc", {}))
-        manual["security"] = [] if optional else BEARER_SECURITY
-        wrapper._apidoc = {**apidoc, "manual_doc": manual}  # type: ignore[attr-defined]
+        extend_apidoc(wrapper, lambda doc: doc.__setitem__(
+            "security", [] if optional else BEARER_SECURITY))
         return wrapper  # type: ignore[return-value]
 
     return decorator
