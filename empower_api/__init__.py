@@ -15,7 +15,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from empower_api.config import build_config
 from empower_api.db import db as _db
 from empower_api.db import sqlite_begin_mode
-from empower_api.errors import DomainError, problem, register_error_handlers
+from empower_api.errors import DomainError, Invalid, problem, register_error_handlers
 from empower_api.extensions import api, init_extensions, jwt
 from empower_api.inputs import BadJson, find_problem, parse_json_body, text_problem
 from empower_api.observability import configure_logging, init_request_logging
@@ -106,8 +106,7 @@ def _register_request_hooks(app: Flask) -> None:
         for name, value in request.args.items(multi=True):
             if reason := text_problem(value) or text_problem(name):
                 field = name if text_problem(name) is None else "_query"
-                return problem(422, f"Invalid value for '{field}'.", code="validation_error",
-                               errors={field: [reason]})
+                return Invalid(field, reason).to_response()
         has_body = request.method in {"POST", "PUT", "PATCH", "DELETE"} and request.content_length
         if not has_body:
             return None
@@ -120,8 +119,7 @@ def _register_request_hooks(app: Flask) -> None:
             return problem(400, "The request body is not valid JSON.", code="malformed_json")
         if found := find_problem(body):
             field, reason = found
-            return problem(422, f"Invalid value for '{field}'.", code="validation_error",
-                           errors={field: [reason]})
+            return Invalid(field, reason).to_response()
         return None
 
     @app.after_request

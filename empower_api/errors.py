@@ -152,9 +152,9 @@ def handle_http_exception(error: HTTPException) -> Response:
                        headers=headers)
     if status == 422:
         errors = _flatten_webargs(data.get("errors") or data.get("messages") or {})
-        first = next(iter(errors), None)
-        detail = f"Invalid value for '{first}'." if first else "The request is not valid."
-        return problem(422, detail, code="validation_error", errors=errors, headers=headers)
+        response = Invalid(errors=errors).to_response()
+        response.headers.extend(headers)
+        return response
     if status == 400 and "messages" in data:
         return problem(400, "The request body is not valid JSON.", code="malformed_json")
     if status >= 500:
