@@ -12,7 +12,7 @@ import stripe
 from flask import Flask, Response, current_app, request
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
-from empower_api.config import build_config
+from empower_api.config import ConfigurationError, build_config
 from empower_api.db import db as _db
 from empower_api.db import sqlite_begin_mode
 from empower_api.errors import DomainError, Invalid, problem, register_error_handlers
@@ -34,8 +34,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` overrides what the environment says (tests)."""
     app = Flask(__name__, instance_relative_config=True)
     configure_logging(os.environ.get("LOG_LEVEL", "INFO").upper())
-    app.config.from_mapping(build_config(app.instance_path, overrides=config))
-    app.config.setdefault("MIGRATIONS_DIR", PACKAGE_ROOT.parent / "migrations")
+    try:
+        settings = build_config(app.instance_path, overrides=config)
+    except ConfigurationError as error:
+        error.exit()
+    app.config.from_mapping(settings)
+    app.config.setdefault("MIGRATIONS_DIR", PACKAGE_ROOT / "migrations")
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     # If Redis is briefly unreachable, keep serving with per-process limits.
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
