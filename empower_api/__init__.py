@@ -77,7 +77,11 @@ def _configure_api_docs(app: Flask) -> None:
         OPENAPI_SWAGGER_UI_PATH="/docs",
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
         API_SPEC_OPTIONS={
-            "info": {"description": "HTTP API behind the Empower mobile app."},
+            "info": {"description": "HTTP API behind the Empower mobile app.",
+                     "license": {"name": "AGPL-3.0-or-later",
+                                 "identifier": "AGPL-3.0-or-later"}},
+            "servers": [{"url": app.config["PUBLIC_BASE_URL"],
+                         "description": "This deployment (PUBLIC_BASE_URL)"}],
             "components": {
                 "securitySchemes": {
                     "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
