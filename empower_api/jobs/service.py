@@ -167,7 +167,8 @@ def decide_vetting(session: Session, *, actor: User, employer_id: uuid.UUID, dec
     """Staff approve (for 12 months), reject or suspend an employer; audited."""
     if not actor.is_staff:
         raise Forbidden("Only staff can vet employers.")
-    employer = session.get(Employer, employer_id, with_for_update=True)
+    # Re-read under the lock: an earlier load in this request may be stale.
+    employer = session.get(Employer, employer_id, with_for_update=True, populate_existing=True)
     if employer is None:
         raise NotFound("No such employer.")
     now = utcnow()
@@ -292,7 +293,7 @@ def create_job(session: Session, *, actor: User, data: dict[str, Any]) -> Job:
 def _load_job(session: Session, job_id: uuid.UUID, *, lock: bool = False) -> Job | None:
     stmt = select(Job).options(joinedload(Job.employer)).where(Job.id == job_id)
     if lock:
-        stmt = stmt.with_for_update(of=Job)
+        stmt = stmt.with_for_update(of=Job).execution_options(populate_existing=True)
     return session.scalar(stmt)
 
 

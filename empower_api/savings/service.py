@@ -17,6 +17,7 @@ import calendar
 import hashlib
 import json
 import secrets
+import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -186,6 +187,11 @@ def create_group(session: Session, *, actor: User, data: dict[str, Any]) -> Savi
     return group
 
 
+def canonical_invite_code(code: str) -> str:
+    """Invite codes compare in one form: NFKC (full-width digits), stripped, upper case."""
+    return unicodedata.normalize("NFKC", code).strip().upper()
+
+
 def join_group(session: Session, *, actor: User, invite_code: str) -> Membership:
     """Join by invite code; someone who left may rejoin (their account continues).
 
@@ -193,7 +199,8 @@ def join_group(session: Session, *, actor: User, invite_code: str) -> Membership
     has left, that is the joiner.
     """
     group_id = session.scalar(
-        select(SavingsGroup.id).where(SavingsGroup.invite_code == invite_code.strip().upper())
+        select(SavingsGroup.id)
+        .where(SavingsGroup.invite_code == canonical_invite_code(invite_code))
     )
     if group_id is None:
         raise NotFound("No group has this invite code.", code="invite_code_unknown")
