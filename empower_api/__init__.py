@@ -136,8 +136,10 @@ def _register_request_hooks(app: Flask) -> None:
 
     @app.after_request
     def _safety_headers(response: Response) -> Response:
-        # A phone may be shared: nothing said to a signed-in person is cached anywhere.
-        if request.headers.get("Authorization") and "Cache-Control" not in response.headers:
+        # A phone may be shared: no response is cached anywhere unless its view says
+        # it may be (public job search sets its own). Tokens, recovery codes and
+        # personal data also travel in answers to requests without Authorization.
+        if "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")

@@ -43,6 +43,7 @@ from empower_api.security import passwords
 from empower_api.security.crypto import cipher
 from empower_api.security.reauth import auth_time_claim, require_reauthentication
 from empower_api.security.tokens import REFRESH_TOKEN_LIFETIME
+from empower_api.timefmt import rfc3339
 
 log = structlog.get_logger(__name__)
 
@@ -616,10 +617,10 @@ def export(session: Session, *, user: User) -> dict[str, Any]:
         .order_by(AuthSession.created_at, AuthSession.id)
     ))
     data: dict[str, Any] = {
-        "exported_at": utcnow().isoformat(),
+        "exported_at": rfc3339(utcnow()),
         "account": {
             "id": str(user.id), "role": user.role, "anonymous": user.anonymous,
-            "created_at": user.created_at.isoformat(),
+            "created_at": rfc3339(user.created_at),
             "alias": user.alias, "display_name": user.display_name,
             "email": user.email, "phone": user.phone, "legal_name": user.legal_name,
             "date_of_birth": user.date_of_birth,
@@ -629,14 +630,14 @@ def export(session: Session, *, user: User) -> dict[str, Any]:
         },
         "sessions": [
             {"id": str(s.id), "device_label": s.device_label,
-             "created_at": s.created_at.isoformat(), "last_used_at": s.last_used_at.isoformat(),
-             "ended_at": s.revoked_at.isoformat() if s.revoked_at else None,
+             "created_at": rfc3339(s.created_at), "last_used_at": rfc3339(s.last_used_at),
+             "ended_at": rfc3339(s.revoked_at),
              "ended_because": s.revoked_reason}
             for s in sessions
         ],
         # Who looked at this record and when (staff identities stay with the service).
         "record_accesses": [
-            {"action": event.action, "occurred_at": event.occurred_at.isoformat()}
+            {"action": event.action, "occurred_at": rfc3339(event.occurred_at)}
             for event in audit.events_about(session, subject_id=str(user.id))
         ],
     }
