@@ -71,6 +71,7 @@ FORMAT_EXAMPLES: dict[str, Any] = {
     "url": "https://example.org", "ipv4": "192.0.2.1",
 }
 MAX_DEPTH = 5
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
 
 
 def utc_datetime_properties(_converter: Any, field: Any, **_kwargs: Any) -> dict[str, Any]:
@@ -180,8 +181,7 @@ class CompleteOperationsPlugin(BasePlugin):
                                                  "example": problem_example(status)}},
             }
             if status == 429:
-                response["headers"] = {"Retry-After": {
-                    "description": "Seconds to wait", "schema": {"type": "integer"}}}
+                response["headers"] = RETRY_AFTER
             spec.components.response(name, response, lazy=True)
 
     def schema_helper(self, name: str, definition: dict[str, Any],
@@ -215,9 +215,11 @@ class CompleteOperationsPlugin(BasePlugin):
             if limited is not None and (not limited or method in limited):
                 wanted.add(429)
             for status in wanted:
-                responses.pop(status, None)
-                responses[str(status)] = ERROR_RESPONSES[status][0]
-            self._problem_bodies(responses)
+                declared = responses.pop(status, None) or responses.pop(str(status), None)
+                responses[str(status)] = self._problem_response(status, declared)
+            for status in [s for s in list(responses) if str(s).isdigit() and int(s) >= 400]:
+                declared = responses.pop(status)
+                responses[str(status)] = self._problem_response(int(status), declared)
             operation.setdefault("description", self._description(operation, wanted))
             self._add_examples(operation)
 
@@ -240,17 +242,26 @@ class CompleteOperationsPlugin(BasePlugin):
             methods |= {m.lower() for m in group.methods}
         return methods
 
-    @staticmethod
-    def _problem_bodies(responses: dict[Any, Any]) -> None:
-        """Every error response the view declared itself is a problem document too."""
-        for status in list(responses):
-            code = int(status) if str(status).isdigit() else None
-            value = responses[status]
-            if code is None or code < 400:
-                continue
-            if code in ERROR_RESPONSES and (isinstance(value, str) or "content" not in value):
-                responses.pop(status)
-                responses[str(code)] = ERROR_RESPONSES[code][0]
+    def _problem_response(self, status: int, declared: Any) -> Any:
+        """The response for an error status: what the view declared, given the problem
+        body if it has none (its own description kept), else the shared component."""
+        if isinstance(declared, dict) and "content" in declared:
+            return declared
+        if isinstance(declared, dict) and declared.get("description"):
+            from empower_api.extensions import ProblemSchema
+
+            ref = self.api.ma_plugin.resolver.resolve_schema_dict(ProblemSchema)
+            example = problem_example(status) if status in ERROR_RESPONSES else None
+            media: dict[str, Any] = {"schema": ref}
+            if example is not None:
+                media["example"] = example
+            response = {**declared, "content": {PROBLEM_MEDIA_TYPE: media}}
+            if status == 429:
+                response.setdefault("headers", RETRY_AFTER)
+            return response
+        if status in ERROR_RESPONSES:
+            return ERROR_RESPONSES[status][0]
+        return declared
 
     @staticmethod
     def _description(operation: Mapping[str, Any], wanted: set[int]) -> str:

@@ -27,11 +27,12 @@ SECRETS = {"SECRET_KEY": "s" * 48, "JWT_SECRET_KEY": "j" * 48,
            "PII_ENCRYPTION_KEYS": FERNET_KEY, "PII_INDEX_KEY": "i" * 48}
 BASE_ENV = {"EMPOWER_ENV": "testing", "DATABASE_URL": "sqlite:////tmp/empower-settings.db",
             **SECRETS}
-# Values tried in turn until one is accepted and changes the configuration: a boolean,
-# a rate limit, a country, a log level, URLs, a number, a key, any text.
-CANDIDATES = ["false", "2/minute", "GB", "WARNING", "production",
+# Values tried in turn until one is accepted and changes the configuration: booleans,
+# a rate limit, a country, a log level, URLs, numbers, networks, keys, any text.
+CANDIDATES = ["false", "true", "2/minute", "GB", "WARNING", "production",
               "postgresql://probe@db/probe", "redis://probe:6379/9", "https://probe.example",
-              "17", "365", FERNET_KEY, "probe-" + "v" * 42]
+              "1", "17", "365", "10.0.0.0/8", "ops@example.org", "sk_test_probe",
+              "whsec_probe", FERNET_KEY, "probe-" + "v" * 42]
 
 
 def readme_settings() -> list[str]:
