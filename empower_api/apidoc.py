@@ -95,7 +95,8 @@ def problem_example(status: int) -> dict[str, Any]:
                                "status": status, "detail": ERROR_RESPONSES[status][1],
                                "code": code}
     if status == 422:
-        example["errors"] = {"alias": ["Use 3 to 32 letters, digits, '-' or '_'."]}
+        example["errors"] = {
+            "limit": ["Must be greater than or equal to 1 and less than or equal to 100."]}
     return example
 
 
