@@ -22,8 +22,10 @@ def demo_loaders() -> list[tuple[str, DemoLoader]]:
     from empower_api.accounts.demo import load as accounts_demo
     from empower_api.jobs.demo import load as jobs_demo
     from empower_api.savings.demo import load as savings_demo
+    from empower_api.training.demo import load as training_demo
 
-    return [("accounts", accounts_demo), ("jobs", jobs_demo), ("savings", savings_demo)]
+    return [("accounts", accounts_demo), ("jobs", jobs_demo), ("savings", savings_demo),
+            ("training", training_demo)]
 
 
 def register_commands(app: Flask) -> None:
@@ -90,4 +92,17 @@ def register_commands(app: Flask) -> None:
         count = rotate_pii_keys(db.session)
         db.session.commit()
         click.echo(f"re-encrypted {count} values")
+
+    @keys.command("rotate-signing")
+    def rotate_signing() -> None:
+        """Sign credentials with a new key; earlier keys keep verifying (JWKS lists all)."""
+        from empower_api.training.issuer_keys import rotate
+
+        rotation = rotate(app)
+        click.echo(f"new signing key {rotation.kid}")
+        if rotation.written_to is not None:
+            click.echo(f"stored in {rotation.written_to}; restart the API to use it")
+        else:
+            click.echo("deploy this value of CREDENTIAL_SIGNING_KEYS (new key first):")
+            click.echo(rotation.value)
 

@@ -28,7 +28,16 @@ SECRET_VARIABLES: dict[str, Any] = {
     "PII_ENCRYPTION_KEYS": lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
     # HMAC key for blind indexes of e-mail and phone (log-in lookup without decrypting).
     "PII_INDEX_KEY": lambda: secrets.token_urlsafe(48),
+    # Comma-separated Ed25519 private keys (base64url): the first signs credentials,
+    # all verify (retired keys stay for credentials they signed).
+    "CREDENTIAL_SIGNING_KEYS": lambda: _new_signing_key(),
 }
+
+
+def _new_signing_key() -> str:
+    from empower_api.training.issuer_keys import generate_secret
+
+    return generate_secret()
 
 
 class ConfigurationError(RuntimeError):
@@ -94,6 +103,11 @@ def build_config(
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://localhost:5000").rstrip("/"),
         "JSON_SORT_KEYS": False,
+        # A neutral issuer name: showing a credential reveals nothing about the program.
+        "CREDENTIAL_ISSUER_NAME": env.get("CREDENTIAL_ISSUER_NAME") or "Skills Credential Issuer",
+        # did:web of the issuer; derived from PUBLIC_BASE_URL's host when not given.
+        "CREDENTIAL_ISSUER_DID": env.get("CREDENTIAL_ISSUER_DID") or None,
+        "RATELIMIT_VERIFY": env.get("RATELIMIT_VERIFY") or "30/minute",
         "MAX_CONTENT_LENGTH": 1024 * 1024,
     }
 
@@ -107,6 +121,8 @@ def build_config(
         )
     if missing:
         provided.update(_instance_secrets(instance, missing))
+    # Which secrets live in instance/ (``flask keys rotate-signing`` rewrites them there).
+    config["SECRETS_FROM_INSTANCE"] = missing
     config.update(provided)
     config.update(overrides or {})
     return config
