@@ -9,6 +9,7 @@ One SQL statement per page whatever its size.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,7 +41,42 @@ from empower_api.jobs.search import (
 from empower_api.pagination import Page, decode_cursor, encode_cursor
 from empower_api.training.models import Course
 
-_SQLITE_SCORE = "bm25(courses_fts, 4.0, 1.0)"
+# bm25 weights for (title_text, body_text, facets): a title hit counts four times a
+# body hit; facet tokens do not count.
+_SQLITE_SCORE = "bm25(courses_fts, 4.0, 1.0, 0.0)"
+
+
+def _digest(value: str) -> str:
+    return hashlib.blake2b(value.encode(), digest_size=6).hexdigest()
+
+
+def facet_tokens(*, modality: str, free: bool, skills: Sequence[str],
+                 languages: Sequence[str]) -> str:
+    """A course's filter values as FTS tokens (letters and digits only).
+
+    A facet is only ever a necessary condition: the SQL filters still decide.
+    """
+    tokens = [f"xm{modality.replace('_', '')}", f"xf{int(free)}",
+              *[f"xs{_digest(skill)}" for skill in canonical_skills(skills)],
+              *[f"xl{tag.split('-')[0].lower()}" for tag in languages]]
+    return " ".join(dict.fromkeys(tokens))
+
+
+def _sqlite_match(words: Sequence[str], query: dict[str, Any]) -> str:
+    """The visitor's words in the text columns, and one facet group per filter given."""
+    groups: list[list[str]] = []
+    if query.get("modality"):
+        groups.append([f"xm{m.replace('_', '')}" for m in query["modality"]])
+    if query.get("free") is not None:
+        groups.append([f"xf{int(query['free'])}"])
+    if query.get("skills"):
+        groups.append([f"xs{_digest(s)}" for s in canonical_skills(query["skills"])])
+    if query.get("languages"):
+        groups.append(list(dict.fromkeys(f"xl{t.split('-')[0].lower()}"
+                                         for t in query["languages"])))
+    parts = [f"{{title_text body_text}} : ({sqlite_match_expression(words)})"]
+    parts += ["facets : (" + " OR ".join(f'"{t}"' for t in group) + ")" for group in groups]
+    return " AND ".join(parts)
 
 
 def any_element(dialect: str, array: Any, predicate: Any) -> ColumnElement[bool]:
@@ -87,11 +123,9 @@ def search_courses(session: Session, *, query: dict[str, Any], limit: int,
     ``free``), one keyset page. Raises ``Invalid("q" | "cursor", ...)``."""
     dialect = session.get_bind().dialect.name
     words = query_words(query.get("q"))
-    stmt: Select[Any] = select(Course).options(
-        defer(Course.description, raiseload=True), defer(Course.search_title, raiseload=True),
-        defer(Course.search_body, raiseload=True),
-        defer(Course.credential_description, raiseload=True),
-    ).where(*_filters(dialect, query))
+    # Phase 1 finds the page's ids from narrow columns (covered by an index on
+    # SQLite, so wide rows are not read for every match); phase 2 loads those courses.
+    stmt: Select[Any] = select(Course.id).where(*_filters(dialect, query))
     if words and dialect == "postgresql":
         tsquery = func.to_tsquery(literal_column("'simple'::regconfig"),
                                   bindparam("fts_query", postgres_tsquery(words)))
@@ -104,7 +138,7 @@ def search_courses(session: Session, *, query: dict[str, Any], limit: int,
                    literal_column(_SQLITE_SCORE, Double()).label("score"))
             .select_from(text("courses_fts"))
             .where(text("courses_fts MATCH :fts_query").bindparams(
-                fts_query="{title_text body_text} : (" + sqlite_match_expression(words) + ")"))
+                fts_query=_sqlite_match(words, query)))
             .subquery("fts"))
         stmt = stmt.join(matches, matches.c.rowid == Course.search_rowid)
         columns, descending = [matches.c.score, Course.id], [False, False]
@@ -121,6 +155,21 @@ def search_courses(session: Session, *, query: dict[str, Any], limit: int,
     rows = session.execute(stmt.limit(limit + 1)).all()
     next_cursor = None
     if len(rows) > limit:
-        course, key = rows[limit - 1]
-        next_cursor = encode_cursor([float(key) if words else key, course.id], scope)
-    return Page(items=[row[0] for row in rows[:limit]], next_cursor=next_cursor)
+        course_id, key = rows[limit - 1]
+        next_cursor = encode_cursor([float(key) if words else key, course_id], scope)
+    return Page(items=_load(session, [row[0] for row in rows[:limit]]), next_cursor=next_cursor)
+
+
+def _load(session: Session, ids: list[Any]) -> list[Course]:
+    """The courses with these ids, in this order, without their long texts."""
+    if not ids:
+        return []
+    found = {course.id: course for course in session.scalars(
+        select(Course).options(
+            defer(Course.description, raiseload=True),
+            defer(Course.search_title, raiseload=True),
+            defer(Course.search_body, raiseload=True),
+            defer(Course.search_facets, raiseload=True),
+            defer(Course.credential_description, raiseload=True))
+        .where(Course.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]

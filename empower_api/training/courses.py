@@ -12,14 +12,19 @@ from empower_api.accounts.models import User
 from empower_api.audit import service as audit
 from empower_api.errors import NotFound
 from empower_api.jobs.search import canonical_languages, canonical_skills, search_text
+from empower_api.training.catalog import facet_tokens
 from empower_api.training.models import Course, CourseModule, search_rowid_for
 
 
 def index_for_search(course: Course) -> None:
-    """Fill the normalised search text (title; description, provider and skills)."""
+    """Fill the normalised search text (title; description, provider and skills) and
+    the filter facets."""
     course.search_title = search_text(course.title)
     course.search_body = search_text(course.description, course.provider,
                                      " ".join(course.skills or []))
+    course.search_facets = facet_tokens(modality=course.modality, free=course.free,
+                                        skills=course.skills or [],
+                                        languages=course.languages or [])
 
 
 def create_course(session: Session, *, actor: User, data: dict[str, Any]) -> Course:

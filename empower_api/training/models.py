@@ -85,6 +85,9 @@ class Course(IdMixin, TimestampMixin, Base):
     # Search text, normalised in Python so both engines tokenise the same words.
     search_title: Mapped[str] = mapped_column(Text, default="")
     search_body: Mapped[str] = mapped_column(Text, default="")
+    # SQLite only: filter values as FTS tokens (catalog.facet_tokens), so a text match
+    # and its filters are intersected inside the full-text index.
+    search_facets: Mapped[str] = mapped_column(Text, default="")
     search_rowid: Mapped[int] = mapped_column(BigInteger, unique=True)
     # PostgreSQL only: set by a trigger (search_ddl); empty on SQLite (FTS5 holds it).
     search_vector: Mapped[str | None] = mapped_column(

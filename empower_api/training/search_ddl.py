@@ -6,7 +6,8 @@ Same shape as ``jobs.search_ddl``: attached to ``courses`` for ``create_all``
 which the service fills with already-normalised words.
 
 - SQLite: FTS5 table ``courses_fts`` keyed by ``courses.search_rowid``, kept in
-  step by triggers.
+  step by triggers; a third column holds ``courses.search_facets`` (filter values as
+  tokens, so filters narrow the match inside the index).
 - PostgreSQL: ``courses.search_vector`` set by a BEFORE trigger and GIN-indexed.
 
 Every name starts with ``courses_fts`` so ``migrations/env.py`` ignores them.
@@ -16,15 +17,19 @@ from __future__ import annotations
 
 SQLITE_CREATE = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS courses_fts USING fts5("
-    "title_text, body_text, tokenize = 'unicode61 remove_diacritics 0')",
+    "title_text, body_text, facets, tokenize = 'unicode61 remove_diacritics 0')",
+    # Covers the join from a full-text match to its course and every filter, so
+    # matches are filtered without reading the (wide) course rows.
+    "CREATE INDEX IF NOT EXISTS courses_fts_filter_cover ON courses (search_rowid, "
+    "modality, cost_amount, created_at, id, languages, skills)",
     "CREATE TRIGGER IF NOT EXISTS courses_fts_after_insert AFTER INSERT ON courses BEGIN "
-    "INSERT INTO courses_fts (rowid, title_text, body_text) "
-    "VALUES (NEW.search_rowid, NEW.search_title, NEW.search_body); END",
+    "INSERT INTO courses_fts (rowid, title_text, body_text, facets) "
+    "VALUES (NEW.search_rowid, NEW.search_title, NEW.search_body, NEW.search_facets); END",
     "CREATE TRIGGER IF NOT EXISTS courses_fts_after_update "
-    "AFTER UPDATE OF search_title, search_body, search_rowid ON courses BEGIN "
+    "AFTER UPDATE OF search_title, search_body, search_facets, search_rowid ON courses BEGIN "
     "DELETE FROM courses_fts WHERE rowid = OLD.search_rowid; "
-    "INSERT INTO courses_fts (rowid, title_text, body_text) "
-    "VALUES (NEW.search_rowid, NEW.search_title, NEW.search_body); END",
+    "INSERT INTO courses_fts (rowid, title_text, body_text, facets) "
+    "VALUES (NEW.search_rowid, NEW.search_title, NEW.search_body, NEW.search_facets); END",
     "CREATE TRIGGER IF NOT EXISTS courses_fts_after_delete AFTER DELETE ON courses BEGIN "
     "DELETE FROM courses_fts WHERE rowid = OLD.search_rowid; END",
 ]
@@ -34,6 +39,7 @@ SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS courses_fts_after_update",
     "DROP TRIGGER IF EXISTS courses_fts_after_delete",
     "DROP TABLE IF EXISTS courses_fts",
+    "DROP INDEX IF EXISTS courses_fts_filter_cover",
 ]
 
 POSTGRES_CREATE = [

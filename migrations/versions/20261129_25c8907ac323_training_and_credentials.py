@@ -46,6 +46,7 @@ def upgrade() -> None:
     sa.Column('created_by_id', sa.Uuid(), nullable=True),
     sa.Column('search_title', sa.Text(), nullable=False),
     sa.Column('search_body', sa.Text(), nullable=False),
+    sa.Column('search_facets', sa.Text(), nullable=False),
     sa.Column('search_rowid', sa.BigInteger(), nullable=False),
     sa.Column('search_vector', sa.Text().with_variant(postgresql.TSVECTOR(), 'postgresql'), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
