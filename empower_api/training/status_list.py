@@ -15,14 +15,12 @@ import base64
 import gzip
 import secrets
 import uuid
-from datetime import datetime
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from empower_api.db import utcnow
 from empower_api.errors import NotFound
 from empower_api.timefmt import rfc3339
 from empower_api.training import issuer_keys
@@ -87,9 +85,12 @@ def decode_bit(encoded_list: str, index: int) -> bool:
     return bool(bits[index // 8] & (0x80 >> (index % 8)))
 
 
-def status_list_credential(session: Session, *, list_id: uuid.UUID,
-                           now: datetime | None = None) -> dict[str, Any]:
-    """The published ``BitstringStatusListCredential`` for one list, as of now."""
+def status_list_credential(session: Session, *, list_id: uuid.UUID) -> dict[str, Any]:
+    """The published ``BitstringStatusListCredential`` for one list, as of now.
+
+    The document changes only when a bit does (``validFrom`` is the list's creation),
+    so its ETag lets verifiers re-fetch cheaply and still see a revocation at once.
+    """
     status_list = session.get(StatusList, list_id)
     if status_list is None:
         raise NotFound("No such status list.")
@@ -101,7 +102,7 @@ def status_list_credential(session: Session, *, list_id: uuid.UUID,
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": {"id": issuer_keys.issuer_did(), "name": issuer_keys.issuer_name()},
-        "validFrom": rfc3339(now or utcnow()),
+        "validFrom": rfc3339(status_list.created_at),
         "credentialSubject": {
             "id": f"{url}#list", "type": "BitstringStatusList",
             "statusPurpose": status_list.purpose,

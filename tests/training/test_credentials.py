@@ -229,6 +229,8 @@ def test_revocation_takes_effect_at_once_and_in_the_status_list(client, auth_cli
     assert before.status_code == 200
     encoded = before.get_json()["credentialSubject"]["encodedList"]
     assert status_list.decode_bit(encoded, int(status["statusListIndex"])) is False
+    unchanged = client.get(list_path, headers={"If-None-Match": before.headers["ETag"]})
+    assert unchanged.status_code == 304
 
     staff = auth_client(issued["staff"])
     response = staff.post(f"{API}/staff/credentials/{credential['id']}/revoke",
