@@ -81,28 +81,6 @@ def register_commands(app: Flask) -> None:
         click.echo(f"audit chain broken at event {result.broken_at}", err=True)
         sys.exit(1)
 
-    keys = AppGroup("keys", help="Encryption keys.")
-    app.cli.add_command(keys)
+    from empower_api.accounts.keys import keys_cli
 
-    @keys.command("rotate-pii")
-    def rotate_pii() -> None:
-        """Re-encrypt every PII column under the first key of PII_ENCRYPTION_KEYS."""
-        from empower_api.accounts.keys import rotate_pii_keys
-
-        count = rotate_pii_keys(db.session)
-        db.session.commit()
-        click.echo(f"re-encrypted {count} values")
-
-    @keys.command("rotate-signing")
-    def rotate_signing() -> None:
-        """Sign credentials with a new key; earlier keys keep verifying (JWKS lists all)."""
-        from empower_api.training.issuer_keys import rotate
-
-        rotation = rotate(app)
-        click.echo(f"new signing key {rotation.kid}")
-        if rotation.written_to is not None:
-            click.echo(f"stored in {rotation.written_to}; restart the API to use it")
-        else:
-            click.echo("deploy this value of CREDENTIAL_SIGNING_KEYS (new key first):")
-            click.echo(rotation.value)
-
+    app.cli.add_command(keys_cli)

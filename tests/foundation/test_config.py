@@ -36,8 +36,8 @@ def test_production_accepts_full_environment(tmp_path):
     env = {
         "EMPOWER_ENV": "production", "DATABASE_URL": "postgres://u@db/empower",
         "SECRET_KEY": "s", "JWT_SECRET_KEY": "j", "PII_ENCRYPTION_KEYS": "k",
-        "PII_INDEX_KEY": "i", "CREDENTIAL_SIGNING_KEYS": "c", "REDIS_URL": "redis://r:6379/0",
-        "RATELIMIT_ENABLED": "false",
+        "PII_INDEX_KEY": "i", "REDIS_URL": "redis://r:6379/0", "RATELIMIT_ENABLED": "false",
+        "CREDENTIAL_SIGNING_KEYS": "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A",
     }
     config = build_config(str(tmp_path), environ=env)
     assert config["DATABASE_URL"] == "postgresql+psycopg://u@db/empower"
@@ -48,3 +48,9 @@ def test_production_accepts_full_environment(tmp_path):
 def test_unknown_environment_name_is_refused(tmp_path):
     with pytest.raises(ConfigurationError, match="EMPOWER_ENV"):
         build_config(str(tmp_path), environ={"EMPOWER_ENV": "staging-ish"})
+
+
+def test_malformed_signing_keys_are_refused(tmp_path):
+    env = {"EMPOWER_ENV": "testing", "CREDENTIAL_SIGNING_KEYS": "not-a-key"}
+    with pytest.raises(ConfigurationError, match="CREDENTIAL_SIGNING_KEYS"):
+        build_config(str(tmp_path), environ=env)
