@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import stripe
+import structlog
 from flask import Flask, Response, current_app, request
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
@@ -61,6 +62,10 @@ def _configure_stripe(app: Flask) -> None:
     stripe.api_key = app.config["STRIPE_API_KEY"]
     if app.config.get("STRIPE_API_BASE"):
         stripe.api_base = app.config["STRIPE_API_BASE"]
+    if not app.config["STRIPE_API_KEY"] and app.config["EMPOWER_ENV"] == "production":
+        structlog.get_logger(__name__).warning(
+            "stripe_not_configured",
+            detail="STRIPE_API_KEY is not set: only manual grant payouts are available.")
 
 
 def _configure_api_docs(app: Flask) -> None:
@@ -87,10 +92,11 @@ def _register_blueprints(app: Flask) -> None:
     from empower_api import ops
     from empower_api.accounts.routes import blp as accounts_blp
     from empower_api.audit.routes import blp as audit_blp
+    from empower_api.grants.routes import blp as grants_blp
     from empower_api.jobs.routes import blp as jobs_blp
     from empower_api.savings.routes import blp as savings_blp
 
-    for blueprint in (ops.blp, accounts_blp, jobs_blp, savings_blp, audit_blp):
+    for blueprint in (ops.blp, accounts_blp, jobs_blp, savings_blp, grants_blp, audit_blp):
         api.register_blueprint(blueprint)
     # The docs UI at /docs (flask-smorest serves it under the OpenAPI prefix).
     app.add_url_rule(

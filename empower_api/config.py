@@ -41,6 +41,18 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _seconds(value: str | None, default: float) -> float:
+    if value is None or value.strip() == "":
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ConfigurationError("STRIPE_TIMEOUT_SECONDS must be a number of seconds")
+    if not 0 < seconds <= 120:
+        raise ConfigurationError("STRIPE_TIMEOUT_SECONDS must be between 0 and 120")
+    return seconds
+
+
 def _instance_secrets(instance_path: Path, names: list[str]) -> dict[str, str]:
     """Load development secrets from instance/, generating the missing ones once."""
     path = instance_path / "secrets.json"
@@ -87,9 +99,11 @@ def build_config(
         "DATABASE_URL": database_url,
         "REDIS_URL": env.get("REDIS_URL") or None,
         "CELERY_BROKER_URL": env.get("CELERY_BROKER_URL") or None,
-        "STRIPE_API_KEY": env.get("STRIPE_API_KEY") or "sk_test_local",
+        # Unset: only manual grant payouts (the `stripe` method is a 409).
+        "STRIPE_API_KEY": env.get("STRIPE_API_KEY") or None,
         "STRIPE_API_BASE": env.get("STRIPE_API_BASE") or None,
         "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET") or None,
+        "STRIPE_TIMEOUT_SECONDS": _seconds(env.get("STRIPE_TIMEOUT_SECONDS"), 10.0),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://localhost:5000").rstrip("/"),
@@ -109,4 +123,9 @@ def build_config(
         provided.update(_instance_secrets(instance, missing))
     config.update(provided)
     config.update(overrides or {})
+    key = config.get("STRIPE_API_KEY") or ""
+    if mode == "production" and (key.startswith("sk_test_") or key.startswith("rk_test_")):
+        raise ConfigurationError(
+            "STRIPE_API_KEY is a Stripe test key but EMPOWER_ENV=production: "
+            "set a live key, or unset it for manual payouts only")
     return config

@@ -24,8 +24,11 @@ PUBLIC = {
     # Jobs: public browsing (no account needed) and employer profiles while vetted.
     ("GET", "/api/v1/jobs"), ("GET", "/api/v1/jobs/<uuid:job_id>"),
     ("GET", "/api/v1/jobs/<uuid:job_id>/jsonld"), ("GET", "/api/v1/employers/<uuid:employer_id>"),
+    # Stripe calls it; the Stripe-Signature header is its credential.
+    ("POST", "/api/v1/webhooks/stripe"),
 }
-ADMIN_ONLY = {("GET", "/api/v1/staff/audit-log")}
+ADMIN_ONLY = {("GET", "/api/v1/staff/audit-log"), ("GET", "/api/v1/admin/grievances"),
+              ("PATCH", "/api/v1/admin/grievances/<uuid:grievance_id>")}
 
 
 def all_endpoints(app):
