@@ -28,6 +28,7 @@ PUBLIC = {
     ("POST", "/api/v1/webhooks/stripe"),
 }
 ADMIN_ONLY = {("GET", "/api/v1/staff/audit-log"), ("GET", "/api/v1/admin/grievances"),
+              ("GET", "/api/v1/admin/grievances/<uuid:grievance_id>"),
               ("PATCH", "/api/v1/admin/grievances/<uuid:grievance_id>")}
 
 

@@ -275,6 +275,8 @@ def decide(session: Session, *, actor: User, application_id: uuid.UUID, decision
         amount = int(application.approved_amount or 0)
     else:
         amount = application.requested_amount if approved_amount is None else approved_amount
+        if amount > application.requested_amount:
+            raise Invalid("approved_amount", "Approve at most the amount requested.")
         if amount > program.max_award_amount:
             raise Invalid("approved_amount",
                           f"The most this program awards is {program.max_award_amount}.")

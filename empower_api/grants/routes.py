@@ -37,6 +37,7 @@ from empower_api.grants.schemas import (
     GrantProgramCreateSchema,
     GrantProgramPageSchema,
     GrantProgramSchema,
+    GrievanceBriefPageSchema,
     GrievanceCreateSchema,
     GrievanceHandleSchema,
     GrievancePageSchema,
@@ -337,9 +338,9 @@ class MyGrievances(MethodView):
 class AdminGrievances(MethodView):
     @auth_required(Role.ADMIN)
     @blp.arguments(GrievanceQuerySchema, location="query")
-    @blp.response(200, GrievancePageSchema)
+    @blp.response(200, GrievanceBriefPageSchema)
     def get(self, query: dict[str, Any]) -> Any:
-        """Grievances, oldest first (admins).
+        """Grievances, oldest first, without their details (admins).
 
         Never those about a case the admin applied for, decided or paid."""
         return safeguards.list_for_admin(db.session, actor=require_actor(),
@@ -349,6 +350,17 @@ class AdminGrievances(MethodView):
 
 @blp.route("/admin/grievances/<uuid:grievance_id>")
 class AdminGrievance(MethodView):
+    @auth_required(Role.ADMIN)
+    @writes_on_get
+    @blp.response(200, GrievanceSchema)
+    def get(self, grievance_id: uuid.UUID) -> Any:
+        """One grievance with its details (admins).
+
+        Needs an ``X-Access-Reason`` header (428 without); the read is audited."""
+        return safeguards.admin_read(db.session, actor=require_actor(),
+                                     grievance_id=grievance_id,
+                                     reason=request.headers.get("X-Access-Reason"))
+
     @auth_required(Role.ADMIN)
     @blp.arguments(GrievanceHandleSchema)
     @blp.response(200, GrievanceSchema)

@@ -17,6 +17,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from empower_api.accounts.models import User
+from empower_api.accounts.service import staff_read_user
 from empower_api.audit import service as audit
 from empower_api.db import utcnow
 from empower_api.errors import Conflict, NotFound
@@ -73,12 +74,25 @@ def _involved(staff_id: uuid.UUID):  # type: ignore[no-untyped-def]
 
 def list_for_admin(session: Session, *, actor: User, status: str | None, limit: int,
                    cursor: str | None) -> Page[Grievance]:
-    """Grievances, oldest first, leaving out those about cases this admin was part of."""
+    """Grievances, oldest first, leaving out those about cases this admin was part of
+    (without their details: read one with a reason for those)."""
     stmt = select(Grievance).where(~_involved(actor.id))
     if status:
         stmt = stmt.where(Grievance.status == status)
     return paginate(session, stmt, keys=[SortKey(Grievance.created_at), SortKey(Grievance.id)],
                     limit=limit, cursor=cursor, scope="grant-grievances-admin")
+
+
+def admin_read(session: Session, *, actor: User, grievance_id: uuid.UUID,
+               reason: str | None) -> Grievance:
+    """One grievance with its details: needs ``X-Access-Reason`` (428 without) and is
+    audited as a read of the survivor's record. 404 when the admin was part of the case."""
+    grievance = session.scalar(select(Grievance).where(
+        Grievance.id == grievance_id, ~_involved(actor.id)))
+    if grievance is None:
+        raise NotFound("No such grievance.")
+    staff_read_user(session, actor=actor, user_id=grievance.user_id, reason=reason)
+    return grievance
 
 
 def handle(session: Session, *, actor: User, grievance_id: uuid.UUID, status: str,

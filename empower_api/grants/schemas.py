@@ -208,18 +208,22 @@ class GrievanceCreateSchema(ma.Schema):
     details = fields.String(required=True, validate=TEXT)
 
 
-class GrievanceSchema(ma.Schema):
+class GrievanceBriefSchema(ma.Schema):
     id = fields.UUID()
     about = fields.String()
     application_id = fields.UUID()
-    details = fields.String(allow_none=True)
     source = fields.String()
     status = fields.String()
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
 
 
+class GrievanceSchema(GrievanceBriefSchema):
+    details = fields.String(allow_none=True)
+
+
 GrievancePageSchema = page_schema(GrievanceSchema, "GrievancePage")
+GrievanceBriefPageSchema = page_schema(GrievanceBriefSchema, "GrievanceBriefPage")
 
 
 class GrievanceQuerySchema(PageQuerySchema):

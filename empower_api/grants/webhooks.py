@@ -83,8 +83,9 @@ def _apply_transfer(session: Session, kind: str, transfer: Any) -> None:
         disbursement.provider_reference = transfer.get("id")
     if disbursement.provider_reference != transfer.get("id"):
         return  # a transfer of an earlier generation: the current one decides
-    reversed_ = (kind == "transfer.reversed" or transfer.get("reversed")
-                 or (transfer.get("amount_reversed") or 0) >= disbursement.amount)
+    # Only a full reversal undoes the payout; a partial one stays paid (the event is kept).
+    reversed_ = bool(transfer.get("reversed")) or \
+        int(transfer.get("amount_reversed") or 0) >= disbursement.amount
     if reversed_:
         if disbursement.reversed_at is None:
             disbursement.reversed_at = utcnow()

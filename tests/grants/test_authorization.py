@@ -62,6 +62,7 @@ MATRIX: list[tuple[str, str, Any, tuple[int, ...]]] = [
     ("POST", "/me/grievances", "grievance", (401, 201, 404, 403, 403, 403, 403)),
     ("GET", "/me/grievances", None, (401, 200, 200, 200, 200, 200, 200)),
     ("GET", "/admin/grievances", None, (*STAFFISH, 403, 403, 200)),
+    ("GET", "/admin/grievances/{grievance}", None, (*STAFFISH, 403, 403, 200)),
     ("PATCH", "/admin/grievances/{grievance}", {"status": "in_review"},
      (*STAFFISH, 403, 403, 200)),
     ("GET", "/me/grant-check-ins", None, (401, 200, 200, 200, 200, 200, 200)),

@@ -29,6 +29,8 @@ def test_small_award_is_approved_by_one_and_writes_its_disbursement(session, aut
     application = make_application(session, program, survivor, amount=5_000)
     staff = make_staff(session)
     session.commit()
+    assert_problem(decide(auth_client(staff), application.id, approved_amount=5_001), 422,
+                   "approved_amount")
     response = decide(auth_client(staff), application.id, approved_amount=4_000)
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["status"] == "approved"

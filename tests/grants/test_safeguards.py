@@ -44,8 +44,14 @@ def test_grievance_is_seen_by_admins_but_never_by_those_who_decided_or_paid(
             f"{API}/admin/grievances/{grievance_id}", json={"status": "resolved"}), 404)
     admin = auth_client(neutral)
     listed = admin.get(f"{API}/admin/grievances").get_json()["items"]
-    assert [g["details"] for g in listed if g["id"] == grievance_id] == [
-        "Someone at the office asked me for a share."]
+    assert [g["about"] for g in listed if g["id"] == grievance_id] == ["payout"]
+    assert "details" not in listed[0]
+    url = f"{API}/admin/grievances/{grievance_id}"
+    assert_problem(admin.get(url), 428)
+    read = admin.get(url, headers={"X-Access-Reason": "Handling the grievance raised"})
+    assert read.get_json()["details"] == "Someone at the office asked me for a share."
+    assert session.scalar(select(AuditEvent.action).where(
+        AuditEvent.subject_id == str(survivor.id))) == "staff.read_user"
     handled = admin.patch(f"{API}/admin/grievances/{grievance_id}",
                           json={"status": "in_review", "note": "Calling the survivor."})
     assert handled.status_code == 200 and handled.get_json()["status"] == "in_review"

@@ -120,3 +120,15 @@ def test_webhooks_without_a_secret_are_503(session, client, app, monkeypatch):
     monkeypatch.setitem(app.config, "STRIPE_WEBHOOK_SECRET", None)
     payload, headers = signed(event("evt_x", "transfer.created", {"id": "tr"}))
     assert_problem(client.post(URL, data=payload, headers=headers), 503)
+
+
+def test_a_partial_reversal_keeps_the_payout_paid(session, auth_client, client, stripe_stub):
+    setup = award(session, auth_client, stub=stripe_stub)
+    partial = _transfer(stripe_stub, setup["disbursement_id"], amount_reversed=2_000)
+    assert deliver(client, event("evt_upd", "transfer.updated", partial)).status_code == 200
+    assert reload(session, setup["disbursement_id"]).status == "paid"
+    full = _transfer(stripe_stub, setup["disbursement_id"], amount_reversed=10_000,
+                     reversed=True)
+    assert deliver(client, event("evt_upd2", "transfer.updated", full)).status_code == 200
+    disbursement = reload(session, setup["disbursement_id"])
+    assert (disbursement.status, disbursement.failure_reason) == ("failed", "reversed")
