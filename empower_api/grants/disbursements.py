@@ -120,19 +120,20 @@ def claim(session: Session, *, disbursement_id: uuid.UUID | None = None,
     stmt = select(Disbursement).where(*_claimable(now))
     if disbursement_id is not None:
         stmt = stmt.where(Disbursement.id == disbursement_id)
-    disbursement = session.scalar(
-        stmt.order_by(Disbursement.next_attempt_at).limit(1)
-        .with_for_update(skip_locked=True).execution_options(populate_existing=True))
-    if disbursement is None:
-        session.rollback()
-        return None
-    account = session.scalar(select(PayoutAccount).where(
-        PayoutAccount.user_id == disbursement.recipient_id))
-    if account is None or account.status != PayoutAccountStatus.ACTIVE:
+    while True:
+        disbursement = session.scalar(
+            stmt.order_by(Disbursement.next_attempt_at).limit(1)
+            .with_for_update(skip_locked=True).execution_options(populate_existing=True))
+        if disbursement is None:
+            session.rollback()
+            return None
+        account = session.scalar(select(PayoutAccount).where(
+            PayoutAccount.user_id == disbursement.recipient_id))
+        if account is not None and account.status == PayoutAccountStatus.ACTIVE:
+            break
         # Onboarding not finished: account.updated re-dispatches; the sweep checks hourly.
         disbursement.next_attempt_at = now + BACKOFF_MAX
         session.commit()
-        return None
     token = uuid.uuid4()
     key = _next_key(session, disbursement)
     disbursement.status = DisbursementStatus.PROCESSING
@@ -216,8 +217,9 @@ def record_outcome(session: Session, claimed: Claim, *, transfer: object | None,
     else:
         attempt.outcome = AttemptOutcome.REFUSED if error is not None and not \
             stripe_gateway.is_retryable(error) else AttemptOutcome.RETRYABLE
-        reason = (getattr(error, "user_message", None) or getattr(error, "code", None)
-                  or "stripe_error")
+        # Stripe's error code ("balance_insufficient"), never its free-text message.
+        reason = (getattr(error, "code", None) or type(error).__name__) if error \
+            else "stripe_error"
         if attempt.outcome == AttemptOutcome.RETRYABLE:
             reason = f"Stripe unreachable after {disbursement.attempts} attempts"
         fail(session, disbursement, reason=str(reason)[:200],

@@ -12,7 +12,6 @@ from empower_api.grants import disbursements
 from empower_api.grants.models import CheckIn, DisbursementAttempt
 from empower_api.grants.tasks import sweep_disbursements
 from tests.conftest import assert_problem
-from tests.factories.accounts import make_staff
 from tests.grants.helpers import API, award, reload
 
 
@@ -189,16 +188,24 @@ def test_a_dead_workers_claim_is_lost_when_its_lease_expires(
     assert len(stripe_stub.transfers) == 1
 
 
-def test_inactive_stripe_account_waits_without_calling_stripe(
-        session, auth_client, stripe_stub):
+def test_unfinished_onboarding_waits_without_blocking_others_until_account_updated(
+        session, auth_client, client, stripe_stub, no_dispatch):
     from empower_api.grants.models import PayoutAccount
+    from tests.grants.conftest import event
+    from tests.grants.test_webhooks import deliver
 
-    survivor_setup = award(session, auth_client, stub=stripe_stub, amount=1_000)
-    assert len(stripe_stub.transfers) == 1
+    waiting = award(session, auth_client, stub=stripe_stub, amount=1_000)
     account = session.scalar(select(PayoutAccount).where(
-        PayoutAccount.user_id == survivor_setup["survivor"].id))
+        PayoutAccount.user_id == waiting["survivor"].id))
     account.status = "pending"
     session.commit()
-    other = award(session, auth_client, amount=1_000)
-    assert reload(session, other["disbursement_id"]).method == "manual"
-    assert make_staff(session) is not None
+    ready = award(session, auth_client, stub=stripe_stub, amount=2_000)
+    assert sweep_disbursements() == 1
+    assert reload(session, ready["disbursement_id"]).status == "paid"
+    assert reload(session, waiting["disbursement_id"]).status == "pending"
+    assert [t["amount"] for t in stripe_stub.transfers.values()] == [2_000]
+    deliver(client, event("evt_ready", "account.updated", {
+        "id": account.stripe_account_id, "object": "account", "details_submitted": True,
+        "payouts_enabled": True, "requirements": {}}))
+    assert sweep_disbursements() == 1
+    assert reload(session, waiting["disbursement_id"]).status == "paid"
