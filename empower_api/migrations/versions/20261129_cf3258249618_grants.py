@@ -2,7 +2,7 @@
 disbursements (outbox) and their attempts, Stripe events, grievances, check-ins
 
 Revision ID: cf3258249618
-Revises: af24ee407604
+Revises: 75667739909c
 Create Date: 2026-11-29 12:42:16.515687
 """
 
@@ -15,7 +15,7 @@ import empower_api.security.crypto
 
 
 revision = 'cf3258249618'
-down_revision = 'af24ee407604'
+down_revision = '75667739909c'
 branch_labels = None
 depends_on = None
 
