@@ -20,18 +20,21 @@ DemoLoader = Callable[[Any, dict[str, Any]], None]
 def demo_loaders() -> list[tuple[str, DemoLoader]]:
     """Each domain adds its demo data; later ones may use what earlier ones made."""
     from empower_api.accounts.demo import load as accounts_demo
+    from empower_api.grants.demo import load as grants_demo
     from empower_api.jobs.demo import load as jobs_demo
     from empower_api.savings.demo import load as savings_demo
     from empower_api.training.demo import load as training_demo
 
     return [("accounts", accounts_demo), ("jobs", jobs_demo), ("savings", savings_demo),
-            ("training", training_demo)]
+            ("training", training_demo), ("grants", grants_demo)]
 
 
 def register_commands(app: Flask) -> None:
+    from empower_api.grants.cli import register_grants_commands
     from empower_api.jobs.cli import register_bench_commands
 
     register_bench_commands(app)
+    register_grants_commands(app)
 
     @app.cli.command("demo")
     def demo() -> None:

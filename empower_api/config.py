@@ -129,6 +129,18 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _seconds(env: Mapping[str, str], name: str, default: float, problems: list[str]) -> float:
+    value = (env.get(name) or "").strip()
+    try:
+        seconds = float(value) if value else default
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 120:
+        problems.append(f"{name} must be a number of seconds from 0 to 120")
+        return default
+    return seconds
+
+
 def _instance_secrets(instance_path: Path, names: list[str]) -> dict[str, str]:
     """Load development secrets from instance/, generating the missing ones once."""
     path = instance_path / "secrets.json"
@@ -198,9 +210,11 @@ def build_config(
         "DATABASE_URL": database_url,
         "REDIS_URL": env.get("REDIS_URL") or None,
         "CELERY_BROKER_URL": env.get("CELERY_BROKER_URL") or None,
-        "STRIPE_API_KEY": env.get("STRIPE_API_KEY") or "sk_test_local",
+        # Unset: only manual grant payouts (the `stripe` method is a 409).
+        "STRIPE_API_KEY": env.get("STRIPE_API_KEY") or None,
         "STRIPE_API_BASE": env.get("STRIPE_API_BASE") or None,
         "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET") or None,
+        "STRIPE_TIMEOUT_SECONDS": _seconds(env, "STRIPE_TIMEOUT_SECONDS", 10.0, problems),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_AUTH": _rate_limit(env, "RATELIMIT_AUTH", "5/minute", problems),
         "RATELIMIT_SEARCH": _rate_limit(env, "RATELIMIT_SEARCH", "120/minute", problems),
@@ -235,6 +249,10 @@ def build_config(
             provided["CREDENTIAL_SIGNING_KEYS"]):
         problems.append("CREDENTIAL_SIGNING_KEYS must be comma-separated base64url Ed25519 "
                         f"private keys (32 bytes each): {GENERATE_HINT}")
+    key = config["STRIPE_API_KEY"] or ""
+    if mode == "production" and key.startswith(("sk_test_", "rk_test_")):
+        problems.append("STRIPE_API_KEY is a Stripe test key but EMPOWER_ENV=production: "
+                        "set a live key, or unset it for manual payouts only")
     if problems:
         raise ConfigurationError(*problems)
     if missing:

@@ -34,6 +34,8 @@ TEST_CONFIG: dict[str, Any] = {
     "PASSWORD_HASH_PROFILE": "fast",
     "RATELIMIT_ENABLED": False,
     "STRIPE_API_KEY": "sk_test_local",
+    # Never Stripe's servers: a closed local port unless a test starts the stub.
+    "STRIPE_API_BASE": "http://127.0.0.1:9",
 }
 
 IS_POSTGRES = (os.environ.get("DATABASE_URL") or "").startswith("postgres")

@@ -28,8 +28,12 @@ PUBLIC = {
     ("GET", "/api/v1/courses"), ("GET", "/api/v1/courses/<uuid:course_id>"),
     ("POST", "/api/v1/credentials/verify"), ("GET", "/api/v1/credentials/status/<uuid:list_id>"),
     ("GET", "/.well-known/jwks.json"), ("GET", "/.well-known/did.json"),
+    # Stripe calls it; the Stripe-Signature header is its credential.
+    ("POST", "/api/v1/webhooks/stripe"),
 }
-ADMIN_ONLY = {("GET", "/api/v1/staff/audit-log")}
+ADMIN_ONLY = {("GET", "/api/v1/staff/audit-log"), ("GET", "/api/v1/admin/grievances"),
+              ("GET", "/api/v1/admin/grievances/<uuid:grievance_id>"),
+              ("PATCH", "/api/v1/admin/grievances/<uuid:grievance_id>")}
 
 
 def all_endpoints(app):
