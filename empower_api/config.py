@@ -31,6 +31,17 @@ SECRET_VARIABLES: dict[str, Any] = {
 }
 
 
+# Retention periods in whole days (0 turns a rule off); see docs/retention-and-consent.md.
+RETENTION_DEFAULT_DAYS: dict[str, int] = {
+    "RETENTION_INACTIVE_ANONYMOUS_DAYS": 365,
+    "RETENTION_CLOSED_APPLICATION_MESSAGES_DAYS": 180,
+    "RETENTION_EXPIRED_POSTINGS_DAYS": 400,
+    "RETENTION_WEBHOOK_PAYLOADS_DAYS": 30,
+    "RETENTION_IDEMPOTENCY_DAYS": 7,
+    "RETENTION_REVOKED_SESSIONS_DAYS": 90,
+}
+
+
 class ConfigurationError(RuntimeError):
     """Raised at start-up when the environment is not usable."""
 
@@ -39,6 +50,15 @@ def _bool(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _whole_number(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise ConfigurationError(f"{name} must be a whole number (0 or more)")
+    return int(raw)
 
 
 def _instance_secrets(instance_path: Path, names: list[str]) -> dict[str, str]:
@@ -95,7 +115,10 @@ def build_config(
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://localhost:5000").rstrip("/"),
         "JSON_SORT_KEYS": False,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "IMPACT_CACHE_SECONDS": _whole_number(env, "IMPACT_CACHE_SECONDS", 300),
     }
+    for name, days in RETENTION_DEFAULT_DAYS.items():
+        config[name] = _whole_number(env, name, days)
 
     names = list(SECRET_VARIABLES)
     provided = {name: env[name] for name in names if env.get(name)}

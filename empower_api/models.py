@@ -5,6 +5,7 @@ from __future__ import annotations
 from empower_api import idempotency
 from empower_api.accounts import models as accounts_models
 from empower_api.audit import models as audit_models
+from empower_api.consents import models as consents_models
 from empower_api.db import Base
 from empower_api.jobs import models as jobs_models
 from empower_api.savings import models as savings_models
@@ -12,5 +13,6 @@ from empower_api.savings import models as savings_models
 metadata = Base.metadata
 
 __all__ = [
-    "accounts_models", "audit_models", "idempotency", "jobs_models", "metadata", "savings_models",
+    "accounts_models", "audit_models", "consents_models", "idempotency", "jobs_models",
+    "metadata", "savings_models",
 ]

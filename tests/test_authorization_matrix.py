@@ -24,6 +24,8 @@ PUBLIC = {
     # Jobs: public browsing (no account needed) and employer profiles while vetted.
     ("GET", "/api/v1/jobs"), ("GET", "/api/v1/jobs/<uuid:job_id>"),
     ("GET", "/api/v1/jobs/<uuid:job_id>/jsonld"), ("GET", "/api/v1/employers/<uuid:employer_id>"),
+    # Aggregate, suppressed figures for anyone.
+    ("GET", "/api/v1/impact"),
 }
 ADMIN_ONLY = {("GET", "/api/v1/staff/audit-log")}
 

@@ -574,6 +574,11 @@ def erase(session: Session, *, user: User, password: str) -> None:
     """Erase personal data; money records stay, linked to a pseudonymous tombstone."""
     if not passwords.verify_password(user.password_hash, password):
         raise Invalid("password", "This is not your password.")
+    erase_account(session, user=user)
+
+
+def erase_account(session: Session, *, user: User) -> None:
+    """Erase without a password: the account's own ``erase`` and the retention purge."""
     for eraser in _erasers:
         eraser(session, user)
     tombstone = f"erased-{uuid.uuid4().hex[:12]}"
