@@ -136,15 +136,16 @@ def set_consent(session: Session, *, user: User, purpose: str, granted: bool) ->
     history. Raises ``NotFound`` for an unknown purpose.
     """
     info = purpose_info(purpose)
+    # One decision at a time per person: the second of two concurrent PUTs sees the first.
+    session.execute(select(User.id).where(User.id == user.id).with_for_update())
     row = session.scalar(
         select(Consent).where(Consent.user_id == user.id, Consent.purpose == info.purpose)
-        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if row is not None and row.granted == granted and row.version == info.version:
         return _state(info, row)
     now = utcnow().replace(microsecond=0)
     if row is None:
-        # Two first decisions at once collide on the primary key: the loser gets a 409.
         row = Consent(user_id=user.id, purpose=info.purpose, granted=granted,
                       version=info.version, decided_at=now)
         session.add(row)
