@@ -174,3 +174,36 @@ def test_every_rule_names_a_documented_setting(app):
     for rule in rules():
         assert rule.setting in RETENTION_DEFAULT_DAYS
         assert app.config[rule.setting] == RETENTION_DEFAULT_DAYS[rule.setting]
+
+
+def test_a_saver_who_left_the_group_still_has_money_records(app, session, world):
+    from empower_api.savings.models import Membership, MemberStatus
+
+    member = session.scalar(select(Membership).where(Membership.user_id == world["saver"].id))
+    member.status, member.left_at = MemberStatus.LEFT, utcnow() - LONG_AGO
+    session.commit()
+    assert run(app, session, dry_run=True)["inactive_anonymous_accounts"] == 1  # not the saver
+    run(app, session, dry_run=False)
+    assert session.get(User, world["saver"].id).erased_at is None
+
+
+def test_domains_plug_in_money_records_and_posting_keepers(app, session, world, monkeypatch):
+    from sqlalchemy import literal
+
+    from empower_api.retention import registry
+
+    inactive_id = world["inactive"].id
+    # As the grants domain will: this person holds a grant, so the account stays.
+    monkeypatch.setitem(registry._money_records, "grants",
+                        lambda user_id: literal(inactive_id) == user_id)
+    # As the applications domain may: a posting with applications is kept.
+    kept_job = world["old_job"]
+    monkeypatch.setitem(registry._posting_keepers, "applications",
+                        lambda job_id: literal(kept_job) == job_id)
+    counts = run(app, session, dry_run=False)
+    assert counts["inactive_anonymous_accounts"] == 0
+    assert session.get(User, world["recent"].id).erased_at is None
+    assert counts["expired_postings"] == 1
+    assert session.get(User, inactive_id).erased_at is None
+    assert session.get(Job, kept_job) is not None
+    assert session.get(Job, world["lapsed_job"]) is None
