@@ -22,6 +22,10 @@ from empower_api.security.permissions import auth_required, require_actor
 
 blp = Blueprint("consents", __name__, url_prefix="/api/v1", description="Consents")
 
+# Documents the purposes in OpenAPI; an unknown one is still a 404 problem from the service.
+PURPOSE_PARAMETER = {"in": "path", "name": "purpose", "required": True,
+                     "schema": {"type": "string", "enum": [str(p) for p in service.PURPOSES]}}
+
 
 @blp.route("/me/consents")
 class Consents(MethodView):
@@ -38,6 +42,7 @@ class Consents(MethodView):
 @blp.route("/me/consents/<string:purpose>")
 class ConsentItem(MethodView):
     @auth_required(Role.SURVIVOR)
+    @blp.doc(parameters=[PURPOSE_PARAMETER])
     @blp.arguments(ConsentUpdateSchema)
     @blp.response(200, ConsentSchema)
     @blp.alt_response(404, description="No such purpose")
