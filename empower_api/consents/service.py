@@ -26,7 +26,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, select
+from sqlalchemy import and_, delete, event, exists, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -92,7 +92,7 @@ _listeners: list[ChangeListener] = []
 
 
 def on_change(fn: ChangeListener) -> ChangeListener:
-    """Call ``fn(purpose)`` after any survivor's decision changes (e.g. drop a cache)."""
+    """Call ``fn(purpose)`` once a changed decision is committed (e.g. to drop a cache)."""
     _listeners.append(fn)
     return fn
 
@@ -154,9 +154,14 @@ def set_consent(session: Session, *, user: User, purpose: str, granted: bool) ->
     session.add(ConsentEvent(user_id=user.id, purpose=info.purpose, granted=granted,
                              version=info.version, decided_at=now))
     session.flush()
-    for listener in _listeners:
-        listener(info.purpose)
+    # After the commit: a listener that recomputes (the impact cache) must see the change.
+    event.listen(session, "after_commit", lambda _session: _notify(info.purpose), once=True)
     return _state(info, row)
+
+
+def _notify(purpose: str) -> None:
+    for listener in _listeners:
+        listener(purpose)
 
 
 def history(session: Session, *, user: User, purpose: str, limit: int,
