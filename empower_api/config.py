@@ -55,6 +55,17 @@ def _new_signing_key() -> str:
     return generate_secret()
 
 
+
+# Retention periods in whole days (0 turns a rule off); see docs/retention-and-consent.md.
+RETENTION_DEFAULT_DAYS: dict[str, int] = {
+    "RETENTION_INACTIVE_ANONYMOUS_DAYS": 365,
+    "RETENTION_CLOSED_APPLICATION_MESSAGES_DAYS": 180,
+    "RETENTION_EXPIRED_POSTINGS_DAYS": 400,
+    "RETENTION_WEBHOOK_PAYLOADS_DAYS": 30,
+    "RETENTION_IDEMPOTENCY_DAYS": 7,
+    "RETENTION_REVOKED_SESSIONS_DAYS": 90,
+}
+
 GENERATE_HINT = "make one with `flask keys generate` (prints a ready .env block)"
 # How to make each secret by hand, for the start-up error.
 SECRET_HINTS: dict[str, str] = {
@@ -139,6 +150,17 @@ def _seconds(env: Mapping[str, str], name: str, default: float, problems: list[s
         problems.append(f"{name} must be a number of seconds from 0 to 120")
         return default
     return seconds
+
+
+def _whole_number(env: Mapping[str, str], name: str, default: int,
+                  problems: list[str]) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        problems.append(f"{name} must be a whole number (0 or more)")
+        return default
+    return int(raw)
 
 
 def _instance_secrets(instance_path: Path, names: list[str]) -> dict[str, str]:
@@ -232,7 +254,10 @@ def build_config(
         "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
         # Proxies in front of the app whose X-Forwarded-For/-Proto are trusted (hops).
         "TRUSTED_PROXIES": _count(env, "TRUSTED_PROXIES", 0),
+        "IMPACT_CACHE_SECONDS": _whole_number(env, "IMPACT_CACHE_SECONDS", 300, problems),
     }
+    for name, days in RETENTION_DEFAULT_DAYS.items():
+        config[name] = _whole_number(env, name, days, problems)
     storage = env.get("RATELIMIT_STORAGE_URI") or config["REDIS_URL"]
     if storage:
         config["RATELIMIT_STORAGE_URI"] = storage

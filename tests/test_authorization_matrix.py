@@ -30,6 +30,8 @@ PUBLIC = {
     ("GET", "/.well-known/jwks.json"), ("GET", "/.well-known/did.json"),
     # Stripe calls it; the Stripe-Signature header is its credential.
     ("POST", "/api/v1/webhooks/stripe"),
+    # Aggregate, suppressed figures for anyone.
+    ("GET", "/api/v1/impact"),
 }
 ADMIN_ONLY = {("GET", "/api/v1/staff/audit-log"), ("GET", "/api/v1/admin/grievances"),
               ("GET", "/api/v1/admin/grievances/<uuid:grievance_id>"),

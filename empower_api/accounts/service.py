@@ -674,6 +674,11 @@ def export(session: Session, *, user: User) -> dict[str, Any]:
 def erase(session: Session, *, user: User, password: str) -> None:
     """Erase personal data; money records stay, linked to a pseudonymous tombstone."""
     require_reauthentication(user.password_hash, password, field="password")
+    erase_account(session, user=user)
+
+
+def erase_account(session: Session, *, user: User) -> None:
+    """Erase without a password: the account's own ``erase`` and the retention purge."""
     for eraser in _erasers:
         eraser(session, user)
     tombstone = f"erased-{uuid.uuid4().hex[:12]}"
