@@ -21,6 +21,7 @@ from empower_api.inputs import BadJson, find_problem, parse_json_body, text_prob
 from empower_api.observability import configure_logging, init_request_logging
 from empower_api.security import passwords
 from empower_api.security.crypto import PiiCipher, set_cipher
+from empower_api.security.headers import init_security_headers
 from empower_api.security.tokens import configure_jwt
 from empower_api.tasks import init_celery
 
@@ -52,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     init_request_logging(app)
     _register_request_hooks(app)
+    init_security_headers(app)
     _make_views_transactional(app)
     _register_cli(app)
     return app

@@ -93,6 +93,9 @@ def build_config(
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://localhost:5000").rstrip("/"),
+        # Browser origins allowed to call the API (comma-separated); none by default.
+        "CORS_ORIGINS": [o.strip().rstrip("/") for o in env.get("CORS_ORIGINS", "").split(",")
+                         if o.strip()],
         "JSON_SORT_KEYS": False,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
     }
