@@ -123,5 +123,10 @@ def open_decoy_session(session: Session, *, user: User, device_label: str | None
     return service.start_session(session, decoy, device_label)
 
 
-def is_decoy(user: User | None) -> bool:
-    return user is not None and user.is_decoy
+def follow_decoy_password(session: Session, *, decoy: User) -> None:
+    """A password changed inside the decoy session becomes the duress password, so
+    the new password signs in to the decoy again, as it would to a real account."""
+    row = session.scalar(select(DuressPassword).where(DuressPassword.decoy_user_id == decoy.id))
+    if row is not None and decoy.password_hash:
+        row.password_hash = decoy.password_hash
+        session.flush()

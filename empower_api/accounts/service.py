@@ -515,9 +515,10 @@ def update_profile(session: Session, *, user: User, data: dict[str, Any]) -> Use
             taken = session.scalar(
                 select(User.id).where(User.alias_key == alias.lower(), User.id != user.id)
             )
-            if taken:
+            # A duress decoy wears the real alias without holding it (accounts/duress.py).
+            if taken and not user.is_decoy:
                 raise Conflict("This alias is taken; choose another.", code="alias_taken")
-            user.alias, user.alias_key = alias, alias.lower()
+            user.alias, user.alias_key = alias, None if user.is_decoy else alias.lower()
     for field in PROFILE_FIELDS:
         if field in data:
             setattr(user, field, data[field])
@@ -546,6 +547,8 @@ def change_password(session: Session, *, user: User, current: str, new: str,
         raise Invalid("current_password", "This is not your current password.")
     _check_password(new, user.alias, user.email, user.phone)
     user.password_hash = passwords.hash_password(new)
+    if user.is_decoy:
+        duress.follow_decoy_password(session, decoy=user)
     others = list(session.scalars(
         select(AuthSession).where(AuthSession.user_id == user.id,
                                   AuthSession.revoked_at.is_(None),

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import event
+
+from empower_api.db import db
 from tests.conftest import assert_problem
 from tests.factories.accounts import make_admin, make_staff, make_survivor
 
@@ -53,3 +57,30 @@ def test_access_log_pages_with_a_cursor(session, auth_client):
     assert reasons == ["review 0000002", "review 0000001", "review 0000000"]
     assert second["next_cursor"] is None
     assert_problem(me.get(f"{API}/me/access-log?cursor=forged"), 422, field="cursor")
+
+
+@pytest.mark.parametrize("limit", [1, 20, 100])
+def test_access_log_takes_few_statements_whatever_the_page_size(app, session, auth_client,
+                                                                limit):
+    survivor = make_survivor(session)
+    session.commit()
+    staff = auth_client(make_staff(session))
+    for n in range(3):
+        staff.get(f"{API}/staff/users/{survivor.id}",
+                  headers={"X-Access-Reason": f"review {n:07d}"})
+    me = auth_client(survivor)
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = me.get(f"{API}/me/access-log?limit={limit}")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(response.get_json()["items"]) == min(limit, 3)
+    assert len(statements) <= 5, statements

@@ -225,3 +225,30 @@ def test_erasing_the_account_erases_its_decoy(client, session, auth_client, surv
     decoy = session.get(User, fake_id)
     assert decoy.erased_at is not None and decoy.alias != ALIAS
     assert session.scalar(select(User.id).where(User.alias == ALIAS)) is None
+
+
+def test_decoy_can_rename_itself_like_a_real_account_without_taking_the_alias(
+        client, session, survivor):
+    fake = bearer(login(client, DURESS).get_json())
+    same = client.patch(f"{API}/me", json={"alias": ALIAS}, headers=fake)
+    assert same.status_code == 200 and same.get_json()["alias"] == ALIAS
+    renamed = client.patch(f"{API}/me", json={"alias": "new_name42"}, headers=fake)
+    assert renamed.status_code == 200
+    # The new alias stays free: registering it works, and it signs nobody in as the decoy.
+    assert_problem(login(client, DURESS, "new_name42"), 401)
+    free = client.post(f"{API}/auth/register", json={
+        "mode": "anonymous", "alias": "new_name42", "password": "another-long-pass"})
+    assert free.status_code == 201
+
+
+def test_a_password_changed_in_the_decoy_session_leads_back_to_the_decoy(client, survivor):
+    first = login(client, DURESS).get_json()
+    changed = client.post(f"{API}/me/password", headers=bearer(first), json={
+        "current_password": DURESS, "new_password": "forced-new-secret"})
+    assert changed.status_code == 204
+    again = login(client, "forced-new-secret")
+    assert again.status_code == 200
+    assert again.get_json()["user"]["id"] == first["user"]["id"]
+    assert_problem(login(client, DURESS), 401)
+    # The survivor's real password is untouched.
+    assert login(client, PASSWORD).get_json()["user"]["id"] == str(survivor.id)
