@@ -147,17 +147,6 @@ def register_commands(app: Flask) -> None:
         log.info("audit_checkpoint", head_hash=point.head_hash, count=point.count)
         click.echo(str(point))
 
-    keys = AppGroup("keys", help="Encryption keys.")
-    app.cli.add_command(keys)
+    from empower_api.accounts.keys import keys_cli
 
-    @keys.command("rotate-pii")
-    def rotate_pii() -> None:
-        """Re-encrypt every PII column under the first key of PII_ENCRYPTION_KEYS."""
-        from empower_api.accounts.keys import rotate_pii_keys
-        from empower_api.audit.service import record
-
-        count = rotate_pii_keys(db.session)
-        record(db.session, action="keys.pii_rotated", data={"values": count})
-        db.session.commit()
-        click.echo(f"re-encrypted {count} values")
-
+    app.cli.add_command(keys_cli)

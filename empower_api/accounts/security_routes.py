@@ -28,7 +28,7 @@ from empower_api.db import db
 from empower_api.extensions import limiter, rate_limit_key
 from empower_api.security.permissions import auth_required, require_actor
 
-blp = Blueprint("account-security", __name__, url_prefix="/api/v1",
+blp = Blueprint("account_security", __name__, url_prefix="/api/v1",
                 description="Two-factor log-in, duress password and access log")
 
 __all__ = ["blp", "security_data"]
