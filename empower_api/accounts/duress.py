@@ -11,6 +11,7 @@ its own. Every other session of the real account ends; admins see an audit event
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 import structlog
 from sqlalchemy import select
@@ -21,6 +22,9 @@ from empower_api.accounts.security_models import DuressPassword
 from empower_api.audit import service as audit
 from empower_api.errors import Invalid
 from empower_api.security import passwords
+
+if TYPE_CHECKING:
+    from empower_api.accounts.service import Tokens
 
 log = structlog.get_logger(__name__)
 
@@ -109,7 +113,7 @@ def _save_some_public_jobs(session: Session, decoy: User) -> None:
     session.flush()
 
 
-def open_decoy_session(session: Session, *, user: User, device_label: str | None) -> object:
+def open_decoy_session(session: Session, *, user: User, device_label: str | None) -> Tokens:
     """The duress log-in: end the real account's sessions, audit, sign in the decoy."""
     from empower_api.accounts import service
 

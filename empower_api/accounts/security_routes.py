@@ -9,7 +9,12 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from empower_api.accounts import duress, mfa, security_data, service
+from empower_api.accounts import (
+    duress,
+    mfa,
+    security_data,  # noqa: F401  (registers export and erasure)
+    service,
+)
 from empower_api.accounts.models import Role
 from empower_api.accounts.routes import _auth_limit
 from empower_api.accounts.schemas import PasswordSchema, TokensSchema
@@ -31,7 +36,7 @@ from empower_api.security.permissions import auth_required, require_actor
 blp = Blueprint("account_security", __name__, url_prefix="/api/v1",
                 description="Two-factor log-in, duress password and access log")
 
-__all__ = ["blp", "security_data"]
+__all__ = ["blp"]
 
 
 def mfa_token_key() -> str:
