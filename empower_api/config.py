@@ -243,6 +243,9 @@ def build_config(
         "DEFAULT_PHONE_REGION": _phone_region(env, problems),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://localhost:5000").rstrip("/"),
+        # Browser origins allowed to call the API (comma-separated); none by default.
+        "CORS_ORIGINS": [o.strip().rstrip("/") for o in env.get("CORS_ORIGINS", "").split(",")
+                         if o.strip()],
         "JSON_SORT_KEYS": False,
         # A neutral issuer name: showing a credential reveals nothing about the program.
         "CREDENTIAL_ISSUER_NAME": env.get("CREDENTIAL_ISSUER_NAME") or "Skills Credential Issuer",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from empower_api import idempotency
 from empower_api.accounts import models as accounts_models
+from empower_api.accounts import security_models
 from empower_api.audit import models as audit_models
 from empower_api.consents import models as consents_models
 from empower_api.db import Base
@@ -16,5 +17,5 @@ metadata = Base.metadata
 
 __all__ = [
     "accounts_models", "audit_models", "consents_models", "grants_models", "idempotency",
-    "jobs_models", "metadata", "savings_models", "training_models",
+    "jobs_models", "metadata", "savings_models", "security_models", "training_models",
 ]

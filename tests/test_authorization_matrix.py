@@ -20,7 +20,7 @@ PUBLIC = {
     ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"), ("GET", "/docs"),
     ("GET", "/api/v1/openapi.json"),
     ("POST", "/api/v1/auth/register"), ("POST", "/api/v1/auth/login"),
-    ("POST", "/api/v1/auth/recover"),
+    ("POST", "/api/v1/auth/recover"), ("POST", "/api/v1/auth/login/mfa"),
     # Jobs: public browsing (no account needed) and employer profiles while vetted.
     ("GET", "/api/v1/jobs"), ("GET", "/api/v1/jobs/<uuid:job_id>"),
     ("GET", "/api/v1/jobs/<uuid:job_id>/jsonld"), ("GET", "/api/v1/employers/<uuid:employer_id>"),
