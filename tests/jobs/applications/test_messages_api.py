@@ -115,3 +115,20 @@ def test_new_messages_notify_the_other_side_neutrally(session, auth_client):
     feed = auth_client(survivor).get(f"{API}/me/notifications").get_json()["items"]
     assert [(n["kind"], n["text"], n["subject_id"]) for n in feed] == [
         ("message.new", "You have a new message", str(application.id))]
+
+
+def test_message_pages_cost_at_most_five_statements_whatever_their_size(
+        app, session, auth_client):
+    from tests.jobs.applications.test_views_api import counted
+
+    _job, application, survivor, _owner = _setup(session)
+    client = auth_client(survivor)
+    url = f"{API}/applications/{application.id}/messages"
+    for n in range(8):
+        client.post(url, json={"body": f"message {n}"})
+    sizes = {}
+    for limit in (1, 8):
+        with counted(app) as statements:
+            assert len(client.get(f"{url}?limit={limit}").get_json()["items"]) == limit
+        sizes[limit] = len(statements)
+    assert sizes[1] == sizes[8] <= 5, sizes
