@@ -140,3 +140,24 @@ def test_a_second_member_of_the_employer_sees_and_moves_it(session, auth_client)
                                            json={"status": "viewed"})
     assert response.status_code == 200
     assert owner.id != colleague.id
+
+
+def test_closing_a_postings_applications_declines_open_ones_as_system(session, auth_client):
+    from empower_api.jobs.applications.service import close_applications_of_job
+
+    job = make_job(session, make_employer(session))
+    applicant = make_survivor(session)
+    open_one = make_application(session, job, applicant, status="interview")
+    hired = make_application(session, job, make_survivor(session), status="hired")
+    survivor = make_survivor(session)
+    withdrawn = make_application(session, job, survivor, status="withdrawn")
+    assert close_applications_of_job(session, job_id=job.id) == 1
+    session.commit()
+    assert (open_one.status, hired.status, withdrawn.status) == ("declined", "hired",
+                                                                  "withdrawn")
+    assert open_one.history[-1]["actor_role"] == "system"
+    assert auth_client(survivor).get(f"{API}/me/notifications").get_json()["items"] == []
+    feed = auth_client(applicant).get(f"{API}/me/notifications").get_json()["items"]
+    # viewed and interview by the employer, then declined by the system
+    assert [(n["kind"], n["subject_id"]) for n in feed] == [
+        ("application.updated", str(open_one.id))] * 3
