@@ -10,6 +10,7 @@ from tests.conftest import assert_problem
 from tests.factories.accounts import make_employer_user, make_survivor
 from tests.factories.applications import make_application
 from tests.factories.jobs import make_employer, make_job, owner_of
+from tests.jobs.applications.helpers import counted
 
 API = "/api/v1"
 # Words a notification must never carry: a watched phone could show them.
@@ -108,3 +109,19 @@ def test_export_and_erasure_cover_the_feed(session):
     assert [n["text"] for n in service.export_user(session, user)] == ["You have a new message"]
     service.erase_user(session, user)
     assert service.export_user(session, user) == []
+
+
+def test_feed_pages_cost_at_most_five_statements_whatever_their_size(app, session, auth_client):
+    user = make_survivor(session)
+    for n in range(6):
+        notify(session, user_id=user.id, kind="message.new", subject_type="application",
+               subject_id=n)
+    session.commit()
+    client = auth_client(user)
+    sizes = {}
+    for limit in (1, 6):
+        with counted(app) as statements:
+            assert len(client.get(f"{API}/me/notifications?limit={limit}")
+                       .get_json()["items"]) == limit
+        sizes[limit] = len(statements)
+    assert sizes[1] == sizes[6] <= 5, sizes

@@ -10,6 +10,7 @@ from tests.conftest import assert_problem
 from tests.factories.accounts import make_employer_user, make_survivor
 from tests.factories.applications import make_application
 from tests.factories.jobs import make_employer, make_job, owner_of
+from tests.jobs.applications.helpers import counted
 
 API = "/api/v1"
 
@@ -119,8 +120,6 @@ def test_new_messages_notify_the_other_side_neutrally(session, auth_client):
 
 def test_message_pages_cost_at_most_five_statements_whatever_their_size(
         app, session, auth_client):
-    from tests.jobs.applications.test_views_api import counted
-
     _job, application, survivor, _owner = _setup(session)
     client = auth_client(survivor)
     url = f"{API}/applications/{application.id}/messages"

@@ -94,3 +94,22 @@ def test_feedback_loses_its_comment_with_the_account(session, auth_client):
     session.expire_all()
     [feedback] = session.scalars(select(Feedback)).all()
     assert feedback.comment is None and feedback.kept_count == 0
+
+
+def test_after_erasure_no_row_of_this_domain_references_the_person(session, auth_client):
+    from empower_api.models import metadata
+
+    application, survivor, owner = _conversation(session, auth_client)
+    auth_client(survivor).get(f"{API}/me/notifications")
+    tables = ("applications", "application_messages", "application_notes", "employer_feedback",
+              "notifications")
+    for person in (survivor, owner):
+        assert auth_client(person).delete(f"{API}/me", json={"password": PASSWORD}) \
+            .status_code == 204
+        for name in tables:
+            table = metadata.tables[name]
+            for column in table.columns:
+                if any(fk.column.table.name == "users" for fk in column.foreign_keys):
+                    found = session.execute(select(table).where(column == person.id)).first()
+                    assert found is None, (name, column.name)
+    assert session.get(Application, application.id) is not None

@@ -2,35 +2,15 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import event
-
-from empower_api.db import db
 from tests.conftest import assert_problem
 from tests.factories.accounts import make_employer_user, make_survivor
 from tests.factories.applications import make_application
 from tests.factories.jobs import make_employer, make_job, owner_of
+from tests.jobs.applications.helpers import counted
 
 API = "/api/v1"
-
-
-@contextmanager
-def counted(app):
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _job_with_applications(session, count, statuses=()):
