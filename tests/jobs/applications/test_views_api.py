@@ -112,3 +112,14 @@ def test_my_applications_show_status_and_history_without_notes(session, auth_cli
     assert str(other.id) not in response.get_data(as_text=True)
     filtered = auth_client(survivor).get(f"{API}/me/applications?status=hired").get_json()
     assert filtered["items"] == []
+
+
+def test_forged_cursors_are_422_on_every_list(session, auth_client):
+    survivor = make_survivor(session)
+    application = make_application(session, make_job(session, make_employer(session)), survivor)
+    session.commit()
+    client = auth_client(survivor)
+    for path in ("/me/applications", f"/applications/{application.id}/messages",
+                 "/me/notifications"):
+        assert_problem(client.get(f"{API}{path}?cursor=not-a-cursor"), 422, "cursor")
+    assert_problem(client.get(f"{API}/applications/not-a-uuid"), 404)
