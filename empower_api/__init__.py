@@ -12,12 +12,18 @@ import stripe
 from flask import Flask, Response, current_app, request
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
-from empower_api.config import build_config
+from empower_api.config import ConfigurationError, build_config
 from empower_api.db import db as _db
 from empower_api.db import sqlite_begin_mode
 from empower_api.errors import DomainError, Invalid, problem, register_error_handlers
 from empower_api.extensions import api, init_extensions, jwt
-from empower_api.inputs import BadJson, find_problem, parse_json_body, text_problem
+from empower_api.inputs import (
+    BadJson,
+    BufferedBody,
+    find_problem,
+    parse_json_body,
+    text_problem,
+)
 from empower_api.observability import configure_logging, init_request_logging
 from empower_api.security import passwords
 from empower_api.security.crypto import PiiCipher, set_cipher
@@ -28,14 +34,19 @@ PACKAGE_ROOT = Path(__file__).resolve().parent
 API_TITLE = "Empower API"
 API_VERSION = "1.0.0"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` overrides what the environment says (tests)."""
     app = Flask(__name__, instance_relative_config=True)
     configure_logging(os.environ.get("LOG_LEVEL", "INFO").upper())
-    app.config.from_mapping(build_config(app.instance_path, overrides=config))
-    app.config.setdefault("MIGRATIONS_DIR", PACKAGE_ROOT.parent / "migrations")
+    try:
+        settings = build_config(app.instance_path, overrides=config)
+    except ConfigurationError as error:
+        error.exit()
+    app.config.from_mapping(settings)
+    app.config.setdefault("MIGRATIONS_DIR", PACKAGE_ROOT / "migrations")
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     # If Redis is briefly unreachable, keep serving with per-process limits.
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
@@ -54,6 +65,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_request_hooks(app)
     _make_views_transactional(app)
     _register_cli(app)
+    app.wsgi_app = BufferedBody(  # type: ignore[method-assign]
+        app.wsgi_app, lambda: int(app.config["MAX_CONTENT_LENGTH"]))
     return app
 
 
@@ -70,10 +83,12 @@ def _configure_api_docs(app: Flask) -> None:
         OPENAPI_VERSION="3.1.0",
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
         API_SPEC_OPTIONS={
-            "info": {"description": "HTTP API behind the Empower mobile app."},
+            "info": {"description": "HTTP API behind the Empower mobile app.",
+                     "license": {"name": "AGPL-3.0-or-later",
+                                 "identifier": "AGPL-3.0-or-later"}},
+            "servers": [{"url": app.config["PUBLIC_BASE_URL"],
+                         "description": "This deployment (PUBLIC_BASE_URL)"}],
             "components": {
                 "securitySchemes": {
                     "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
@@ -84,7 +99,7 @@ def _configure_api_docs(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from empower_api import ops
+    from empower_api import docs_ui, ops
     from empower_api.accounts.routes import blp as accounts_blp
     from empower_api.audit.routes import blp as audit_blp
     from empower_api.jobs.applications.routes import blp as applications_blp
@@ -95,10 +110,8 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (ops.blp, accounts_blp, jobs_blp, applications_blp, notifications_blp,
                       savings_blp, audit_blp):
         api.register_blueprint(blueprint)
-    # The docs UI at /docs (flask-smorest serves it under the OpenAPI prefix).
-    app.add_url_rule(
-        "/docs", "docs", app.view_functions["api-docs.openapi_swagger_ui"]
-    )
+    # The docs UI at /docs, every asset from this host (works with no internet).
+    app.register_blueprint(docs_ui.blp)
 
 
 def _register_request_hooks(app: Flask) -> None:
@@ -110,14 +123,17 @@ def _register_request_hooks(app: Flask) -> None:
             if reason := text_problem(value) or text_problem(name):
                 field = name if text_problem(name) is None else "_query"
                 return Invalid(field, reason).to_response()
-        has_body = request.method in {"POST", "PUT", "PATCH", "DELETE"} and request.content_length
-        if not has_body:
+        if request.method not in BODY_METHODS:
             return None
+        # Chunked bodies arrive here with a Content-Length too (inputs.BufferedBody).
+        if not request.content_length:
+            return None
+        raw = request.get_data(cache=True)
         if not request.is_json:
             return problem(415, "Send the body as application/json.",
                            code="unsupported_media_type")
         try:
-            body = parse_json_body(request.get_data(cache=True))
+            body = parse_json_body(raw)
         except BadJson:
             return problem(400, "The request body is not valid JSON.", code="malformed_json")
         if found := find_problem(body):
@@ -127,8 +143,10 @@ def _register_request_hooks(app: Flask) -> None:
 
     @app.after_request
     def _safety_headers(response: Response) -> Response:
-        # A phone may be shared: nothing said to a signed-in person is cached anywhere.
-        if request.headers.get("Authorization") and "Cache-Control" not in response.headers:
+        # A phone may be shared: no response is cached anywhere unless its view says
+        # it may be (public job search sets its own). Tokens, recovery codes and
+        # personal data also travel in answers to requests without Authorization.
+        if "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
