@@ -86,7 +86,7 @@ def review_if_sustained_low(session: Session, *, employer_id: uuid.UUID) -> bool
     ratings, kept, rated = _window_totals(session, employer_id)
     if ratings < MIN_RATINGS or rated == 0 or kept * 10_000 >= LOW_SCORE_BP * rated:
         return False
-    employer = session.get(Employer, employer_id, with_for_update=True)
+    employer = session.get(Employer, employer_id, with_for_update=True, populate_existing=True)
     if employer is None or employer.vetting_status != VettingStatus.VETTED:
         return False
     before = employer.effective_status(utcnow())

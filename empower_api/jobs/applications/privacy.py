@@ -65,7 +65,8 @@ def export_user(session: Session, user: User) -> dict[str, Any]:
 def erase_user(session: Session, user: User) -> None:
     now = utcnow()
     applications = list(session.scalars(
-        select(Application).where(Application.applicant_id == user.id).with_for_update()))
+        select(Application).where(Application.applicant_id == user.id)
+        .with_for_update().execution_options(populate_existing=True)))
     ids = [a.id for a in applications]
     for application in applications:
         if application.status in OPEN_STATUSES:

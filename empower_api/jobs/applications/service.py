@@ -172,7 +172,7 @@ def _as_employer(session: Session, *, actor: User, application_id: uuid.UUID,
                  lock: bool = False) -> Application | None:
     stmt = employer_visible_applications(member=actor).where(Application.id == application_id)
     if lock:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return session.scalar(stmt)
 
 
@@ -181,7 +181,7 @@ def _as_applicant(session: Session, *, actor: User, application_id: uuid.UUID,
     stmt = select(Application).where(Application.id == application_id,
                                      Application.applicant_id == actor.id)
     if lock:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return session.scalar(stmt)
 
 
@@ -352,7 +352,7 @@ def close_applications_of_job(session: Session, *, job_id: uuid.UUID,
     open_ones = list(session.scalars(
         select(Application).where(Application.job_id == job_id,
                                   Application.status.in_(list(OPEN_STATUSES)))
-        .with_for_update()))
+        .with_for_update().execution_options(populate_existing=True)))
     for application in open_ones:
         _move(session, application, ApplicationStatus.DECLINED, actor=actor,
               role=ActorRole.SYSTEM)
