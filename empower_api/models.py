@@ -10,10 +10,11 @@ from empower_api.jobs import models as jobs_models
 from empower_api.jobs.applications import models as applications_models
 from empower_api.notifications import models as notifications_models
 from empower_api.savings import models as savings_models
+from empower_api.training import models as training_models
 
 metadata = Base.metadata
 
 __all__ = [
     "accounts_models", "applications_models", "audit_models", "idempotency", "jobs_models",
-    "metadata", "notifications_models", "savings_models",
+    "metadata", "notifications_models", "savings_models", "training_models",
 ]

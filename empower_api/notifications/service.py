@@ -80,7 +80,7 @@ def mark_read(session: Session, *, actor: User, notification_id: uuid.UUID) -> N
     return notification
 
 
-@accounts.register_exporter("notifications")
+@accounts.register_exporter("notifications", tables=("notifications",))
 def export_user(session: Session, user: User) -> list[dict[str, Any]]:
     rows = session.scalars(select(Notification).where(Notification.user_id == user.id)
                            .order_by(Notification.created_at, Notification.id))
@@ -89,7 +89,7 @@ def export_user(session: Session, user: User) -> list[dict[str, Any]]:
              "created_at": rfc3339(n.created_at), "read_at": rfc3339(n.read_at)} for n in rows]
 
 
-@accounts.register_eraser
+@accounts.register_eraser(tables=("notifications",))
 def erase_user(session: Session, user: User) -> None:
     """A feed is only the person's own: it goes entirely."""
     session.execute(delete(Notification).where(Notification.user_id == user.id))

@@ -29,8 +29,13 @@ from empower_api.jobs.applications.models import (
 )
 from empower_api.timefmt import rfc3339
 
+# Every table of this domain that holds rows about a person (directly or through an
+# application), for the coverage check of export and erasure.
+APPLICATION_USER_TABLES = ("applications", "application_messages", "application_notes",
+                           "employer_feedback")
 
-@accounts.register_exporter("job_applications")
+
+@accounts.register_exporter("job_applications", tables=APPLICATION_USER_TABLES)
 def export_user(session: Session, user: User) -> dict[str, Any]:
     applications = list(session.scalars(
         select(Application).where(Application.applicant_id == user.id)
@@ -61,7 +66,7 @@ def export_user(session: Session, user: User) -> dict[str, Any]:
     }
 
 
-@accounts.register_eraser
+@accounts.register_eraser(tables=APPLICATION_USER_TABLES)
 def erase_user(session: Session, user: User) -> None:
     now = utcnow()
     applications = list(session.scalars(

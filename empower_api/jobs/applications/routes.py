@@ -19,6 +19,7 @@ from empower_api.jobs.applications import (
 )
 from empower_api.jobs.applications.schemas import (
     ApplicationCreateSchema,
+    ApplicationNoteSchema,
     ApplicationPageSchema,
     ApplicationSchema,
     ApplicationsQuerySchema,
@@ -29,7 +30,6 @@ from empower_api.jobs.applications.schemas import (
     MessagePageSchema,
     MessageSchema,
     NoteCreateSchema,
-    NoteSchema,
     StatusChangeSchema,
 )
 from empower_api.pagination import Page, PageQuerySchema
@@ -136,7 +136,7 @@ class StatusChange(MethodView):
 class Notes(MethodView):
     @auth_required(Role.EMPLOYER)
     @blp.arguments(NoteCreateSchema)
-    @blp.response(201, NoteSchema)
+    @blp.response(201, ApplicationNoteSchema)
     def post(self, data: dict[str, Any], application_id: uuid.UUID) -> Any:
         """Add an internal note.
 

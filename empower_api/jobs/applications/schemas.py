@@ -28,7 +28,7 @@ def _known_fields(values: list[str]) -> None:
             f"{', '.join(SHAREABLE_FIELDS)}.")
 
 
-class ShareSchema(ma.Schema):
+class ApplicationShareSchema(ma.Schema):
     fields = fields.List(fields.String(validate=validate.Length(max=40)),
                          load_default=list, validate=[validate.Length(max=20), _known_fields],
                          metadata={"description": f"any of {', '.join(SHAREABLE_FIELDS)}"})
@@ -39,7 +39,7 @@ class ShareSchema(ma.Schema):
 class ApplicationCreateSchema(ma.Schema):
     cover_note = fields.String(validate=[validate.Length(max=4000), PLAIN], load_default=None,
                                allow_none=True)
-    share = fields.Nested(ShareSchema, load_default=dict)
+    share = fields.Nested(ApplicationShareSchema, load_default=dict)
 
 
 class HistoryEntrySchema(ma.Schema):
@@ -48,13 +48,13 @@ class HistoryEntrySchema(ma.Schema):
     actor_role = fields.String(metadata={"description": "applicant | employer | staff | system"})
 
 
-class SharedSchema(ma.Schema):
+class ApplicationSharedSchema(ma.Schema):
     fields = fields.Dict(metadata={"description": "the shared profile fields, as submitted"})
     credentials = ma.fields.List(ma.fields.Dict(), metadata={
         "description": "shared credentials, each with its jws"})
 
 
-class NoteSchema(ma.Schema):
+class ApplicationNoteSchema(ma.Schema):
     id = fields.UUID()
     body = fields.String()
     created_at = UtcDateTime()
@@ -75,11 +75,11 @@ class ApplicationSchema(ma.Schema):
     applicant_handle = fields.String()
     status = fields.String()
     cover_note = fields.String(allow_none=True)
-    shared = fields.Nested(SharedSchema)
+    shared = fields.Nested(ApplicationSharedSchema)
     history = fields.List(fields.Nested(HistoryEntrySchema))
     submitted_at = UtcDateTime()
     updated_at = UtcDateTime()
-    notes = fields.List(fields.Nested(NoteSchema))
+    notes = fields.List(fields.Nested(ApplicationNoteSchema))
     job = fields.Nested(ApplicationJobSchema)
 
 
