@@ -42,6 +42,7 @@ from empower_api.jobs.models import EmployerMember, Job
 from empower_api.notifications.service import notify
 from empower_api.pagination import Page, SortKey, paginate
 from empower_api.timefmt import rfc3339
+from empower_api.training.credentials import credentials_for_sharing
 
 log = structlog.get_logger(__name__)
 
@@ -81,15 +82,14 @@ def posting_accepts_applications(job: Job, now: datetime) -> bool:
 
 def resolve_shared_credentials(session: Session, *, applicant: User,
                                credential_ids: list[uuid.UUID]) -> list[dict[str, Any]]:
-    """The applicant's own credentials to share, as stored in the snapshot: each a dict
-    carrying at least ``id`` and its signed ``jws`` so the employer can verify it.
+    """The applicant's own active credentials to share, as stored in the snapshot:
+    ``{"id", "credential_name", "issuer", "issued_at", "jws"}`` each, in the order
+    asked, so the employer can verify each one (``POST /credentials/verify``).
 
-    Credentials do not exist yet (training lands separately): any id is a 422 on
-    ``share.credential_ids``. Wire training's credential lookup here.
+    An id that is not one of the applicant's active credentials is a 422 on
+    ``share.credential_ids`` (``training.credentials.credentials_for_sharing``).
     """
-    if credential_ids:
-        raise Invalid("share.credential_ids", "Credentials cannot be shared yet.")
-    return []
+    return credentials_for_sharing(session, user=applicant, credential_ids=credential_ids)
 
 
 def employer_visible_applications(*, member: User) -> Select[tuple[Application]]:

@@ -13,6 +13,7 @@ from tests.conftest import assert_problem
 from tests.factories.accounts import make_employer_user, make_survivor
 from tests.factories.applications import apply_payload
 from tests.factories.jobs import make_employer, make_job, owner_of
+from tests.factories.training import make_credential
 
 API = "/api/v1"
 
@@ -111,13 +112,35 @@ def test_applying_to_a_draft_or_unknown_posting_is_404(session, auth_client):
                    404)
 
 
-def test_sharing_credentials_is_422_naming_the_field_for_now(session, auth_client):
+def test_shared_credentials_carry_their_jws_for_the_employer(session, auth_client):
     job = make_job(session, make_employer(session))
     survivor = make_survivor(session)
+    credential = make_credential(session, survivor)
+    owner = owner_of(session, job.employer)
     session.commit()
-    response = auth_client(survivor).post(f"{API}/jobs/{job.id}/applications", json=apply_payload(
-        share={"fields": [], "credential_ids": [str(job.id)]}))
-    assert_problem(response, 422, "share.credential_ids")
+    created = auth_client(survivor).post(f"{API}/jobs/{job.id}/applications", json=apply_payload(
+        share={"fields": [], "credential_ids": [str(credential.id)]}))
+    assert created.status_code == 201, created.get_json()
+    [item] = auth_client(owner).get(f"{API}/jobs/{job.id}/applications").get_json()["items"]
+    [shared] = item["shared"]["credentials"]
+    assert shared["id"] == str(credential.id) and shared["jws"] == credential.jws
+    assert shared["credential_name"] == credential.name
+    verified = auth_client(owner).post(f"{API}/credentials/verify", json={"jws": shared["jws"]})
+    assert verified.status_code == 200 and verified.get_json()["valid"] is True, \
+        verified.get_json()
+
+
+def test_sharing_a_credential_that_is_not_ones_own_is_422(session, auth_client):
+    job = make_job(session, make_employer(session))
+    survivor = make_survivor(session)
+    someone_elses = make_credential(session, make_survivor(session))
+    session.commit()
+    for credential_id in (someone_elses.id, job.id):
+        response = auth_client(survivor).post(f"{API}/jobs/{job.id}/applications",
+                                              json=apply_payload(share={
+                                                  "fields": [],
+                                                  "credential_ids": [str(credential_id)]}))
+        assert_problem(response, 422, "share.credential_ids")
 
 
 @pytest.mark.parametrize(("payload", "field"), [

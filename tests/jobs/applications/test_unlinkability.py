@@ -13,6 +13,7 @@ from typing import Any
 from tests.factories.accounts import make_survivor
 from tests.factories.applications import apply_payload
 from tests.factories.jobs import make_employer, make_job, owner_of
+from tests.factories.training import make_credential
 
 API = "/api/v1"
 # Enumerations every application shares (statuses, roles) and flags.
@@ -50,11 +51,12 @@ def test_two_applications_of_one_survivor_share_only_what_was_shared(session, au
     survivor = make_survivor(session, alias="quiet-river", languages=["en", "tl"],
                              skills=["sewing"], region="Illinois", city="Chicago",
                              availability="weekday mornings")
+    credential = make_credential(session, survivor)
     owners = {first_employer.id: owner_of(session, first_employer),
               second_employer.id: owner_of(session, second_employer)}
     session.commit()
     applicant = auth_client(survivor)
-    shared = {"fields": ["languages", "skills"], "credential_ids": []}
+    shared = {"fields": ["languages", "skills"], "credential_ids": [str(credential.id)]}
     ids = {}
     for job, note in ((first_job, "Note one"), (second_job, "Note two"), (other_job, "Note 3")):
         response = applicant.post(f"{API}/jobs/{job.id}/applications",
@@ -63,7 +65,8 @@ def test_two_applications_of_one_survivor_share_only_what_was_shared(session, au
         ids[job.id] = response.get_json()["id"]
         # The applicant writes too, so the employer sees the applicant's side of a chat.
         applicant.post(f"{API}/applications/{ids[job.id]}/messages", json={"body": "Hi"})
-    explicitly_shared = {"en", "tl", "sewing", "Hi", "Hello!"}
+    explicitly_shared = {"en", "tl", "sewing", "Hi", "Hello!", str(credential.id), credential.jws,
+                         credential.name, credential.vc["issuer"]["name"]}
 
     first_owner = auth_client(owners[first_employer.id])
     second_owner = auth_client(owners[second_employer.id])
@@ -83,7 +86,7 @@ def test_two_applications_of_one_survivor_share_only_what_was_shared(session, au
                        "weekday mornings"):
             assert secret not in view
     # The test can fail: the shared values are really seen by both employers.
-    assert {"en", "sewing"} <= views["first"] & views["other"]
+    assert {"en", "sewing", credential.jws} <= views["first"] & views["other"]
 
 
 def _notification_ids(client) -> set[Any]:
