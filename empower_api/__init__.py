@@ -116,8 +116,8 @@ def _register_blueprints(app: Flask) -> None:
     from empower_api.accounts.routes import blp as accounts_blp
     from empower_api.accounts.security_routes import blp as account_security_blp
     from empower_api.audit.routes import blp as audit_blp
-    from empower_api.grants.routes import blp as grants_blp
     from empower_api.consents.routes import blp as consents_blp
+    from empower_api.grants.routes import blp as grants_blp
     from empower_api.impact.routes import blp as impact_blp
     from empower_api.jobs.applications.routes import blp as applications_blp
     from empower_api.jobs.routes import blp as jobs_blp
