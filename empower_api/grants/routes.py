@@ -26,7 +26,6 @@ from empower_api.grants.schemas import (
     CheckInAnswerSchema,
     CheckInPageSchema,
     CheckInSchema,
-    DecisionSchema,
     DisbursementPageSchema,
     DisbursementQuerySchema,
     DisbursementSchema,
@@ -34,6 +33,7 @@ from empower_api.grants.schemas import (
     GrantApplicationCreateSchema,
     GrantApplicationPageSchema,
     GrantApplicationSchema,
+    GrantDecisionSchema,
     GrantProgramCreateSchema,
     GrantProgramPageSchema,
     GrantProgramSchema,
@@ -175,7 +175,7 @@ class StaffApplication(MethodView):
 class DecisionView(MethodView):
     @auth_required(*STAFF)
     @idempotent
-    @blp.arguments(DecisionSchema)
+    @blp.arguments(GrantDecisionSchema)
     @blp.response(200, StaffGrantApplicationSchema)
     def post(self, data: dict[str, Any], application_id: uuid.UUID) -> Any:
         """Approve or reject an application (staff).

@@ -8,8 +8,6 @@ it; a "no" to either raises a grievance by itself.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import uuid
 from typing import Any
 
@@ -31,6 +29,7 @@ from empower_api.grants.models import (
     GrievanceSource,
     GrievanceStatus,
 )
+from empower_api.notifications import service as notifications
 from empower_api.pagination import Page, SortKey, paginate
 
 
@@ -127,13 +126,10 @@ def open_check_in(session: Session, disbursement: Disbursement) -> CheckIn:
 
 
 def send_check_in_notice(session: Session, check_in: CheckIn) -> None:
-    """The one place a check-in notification is sent: a neutral notice through the shared
-    ``empower_api.notifications.notify`` when that package is installed."""
-    if importlib.util.find_spec("empower_api.notifications") is None:
-        return
-    notifications = importlib.import_module("empower_api.notifications")
-    notifications.notify(session, user_id=check_in.user_id, kind="grant_check_in",
-                         subject_type="grant_check_in", subject_id=check_in.id)
+    """The one place a check-in notification is sent: a neutral notice in the survivor's
+    feed (``notifications.service.notify``) that names neither the grant nor the program."""
+    notifications.notify(session, user_id=check_in.user_id, kind="check_in.new",
+                         subject_type="check_in", subject_id=check_in.id)
 
 
 def list_my_check_ins(session: Session, *, actor: User, limit: int, cursor: str | None

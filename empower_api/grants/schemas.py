@@ -124,7 +124,7 @@ class StaffApplicationQuerySchema(PageQuerySchema):
     program_id = fields.UUID(load_default=None)
 
 
-class DecisionSchema(ma.Schema):
+class GrantDecisionSchema(ma.Schema):
     decision = fields.String(required=True, validate=validate.OneOf(list(Decision)))
     approved_amount = amount_field(minimum=1, load_default=None, allow_none=True)
     note = fields.String(required=True, validate=TEXT)

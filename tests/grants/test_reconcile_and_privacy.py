@@ -80,7 +80,8 @@ def test_demo_loads_an_open_program_with_one_award_awaiting_a_second_approval(ap
 def test_a_stripe_test_key_is_refused_in_production(tmp_path):
     env = {"EMPOWER_ENV": "production", "DATABASE_URL": "postgresql://x/y",
            "SECRET_KEY": "s", "JWT_SECRET_KEY": "j", "PII_ENCRYPTION_KEYS": "k",
-           "PII_INDEX_KEY": "i", "STRIPE_API_KEY": "sk_test_abc"}
+           "PII_INDEX_KEY": "i", "STRIPE_API_KEY": "sk_test_abc",
+           "CREDENTIAL_SIGNING_KEYS": "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"}
     with pytest.raises(ConfigurationError, match="test key"):
         build_config(str(tmp_path), environ=env)
     assert build_config(str(tmp_path), environ={**env, "STRIPE_API_KEY": "sk_live_abc"})[

@@ -103,13 +103,14 @@ def test_a_yes_yes_check_in_raises_nothing(session, auth_client, no_stripe):
     assert me.get(f"{API}/me/grievances").get_json()["items"] == []
 
 
-def test_the_check_in_notice_is_sent_from_one_place(session, auth_client, no_stripe,
-                                                    monkeypatch):
-    from empower_api.grants import safeguards
-
-    sent = []
-    monkeypatch.setattr(safeguards, "send_check_in_notice",
-                        lambda _session, check_in: sent.append(check_in.user_id))
+def test_the_check_in_reaches_the_feed_as_a_neutral_notice(session, auth_client, no_stripe):
     survivor, _application = _paid_award(session, auth_client, make_admin(session),
                                          make_admin(session))
-    assert sent == [survivor.id]
+    me = auth_client(survivor)
+    (check_in,) = me.get(f"{API}/me/grant-check-ins").get_json()["items"]
+    (notice,) = me.get(f"{API}/me/notifications").get_json()["items"]
+    assert notice["kind"] == "check_in.new"
+    assert notice["subject_id"] == check_in["id"]
+    # Neutral words: a watched phone shows nothing about money or a program.
+    assert not {"grant", "money", "payout", "program", "paid"} & set(
+        notice["text"].lower().split())
