@@ -27,6 +27,8 @@ from empower_api.timefmt import rfc3339
 TEXTS: dict[str, str] = {
     "message.new": "You have a new message",
     "application.updated": "An application was updated",
+    # A private question after a payout: it must not say money, grant or program.
+    "check_in.new": "You have a new question",
 }
 
 

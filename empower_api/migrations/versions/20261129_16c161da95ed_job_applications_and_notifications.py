@@ -5,7 +5,7 @@ employer's internal notes, application messages, survivor feedback on employers,
 and the shared notifications feed. Free text and shared snapshots are encrypted.
 
 Revision ID: 16c161da95ed
-Revises: 25c8907ac323
+Revises: aa33617b0451
 Create Date: 2026-11-29 12:41:58.496606
 """
 
@@ -17,7 +17,7 @@ import empower_api.security.crypto
 from sqlalchemy.dialects import postgresql
 
 revision = '16c161da95ed'
-down_revision = '25c8907ac323'
+down_revision = 'aa33617b0451'
 branch_labels = None
 depends_on = None
 
