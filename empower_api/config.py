@@ -146,6 +146,27 @@ def _instance_secrets(instance_path: Path, names: list[str]) -> dict[str, str]:
     return {name: stored[name] for name in names}
 
 
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise ConfigurationError(f"{name} must be a whole number (0 or more)")
+    return int(raw)
+
+
+def check_limiter_storage(mode: str, workers: int, storage_uri: str | None) -> None:
+    """Refuse production with several worker processes and per-process limit counters:
+    each worker would count on its own, multiplying every limit (password guessing
+    included) by the number of workers. Called by build_config (``WEB_CONCURRENCY``)
+    and by gunicorn.conf.py (the real ``-w``)."""
+    shared = bool(storage_uri) and not storage_uri.startswith("memory://")
+    if mode == "production" and workers > 1 and not shared:
+        raise ConfigurationError(
+            f"{workers} workers need shared rate-limit storage: set REDIS_URL "
+            "(or RATELIMIT_STORAGE_URI), or run one worker")
+
+
 def build_config(
     instance_path: str,
     environ: Mapping[str, str] | None = None,
@@ -193,7 +214,15 @@ def build_config(
         "CREDENTIAL_ISSUER_DID": env.get("CREDENTIAL_ISSUER_DID") or None,
         "RATELIMIT_VERIFY": _rate_limit(env, "RATELIMIT_VERIFY", "30/minute", problems),
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # Bearer token for /metrics; required in production (unset there: not served).
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+        # Proxies in front of the app whose X-Forwarded-For/-Proto are trusted (hops).
+        "TRUSTED_PROXIES": _count(env, "TRUSTED_PROXIES", 0),
     }
+    storage = env.get("RATELIMIT_STORAGE_URI") or config["REDIS_URL"]
+    if storage:
+        config["RATELIMIT_STORAGE_URI"] = storage
+    check_limiter_storage(mode, _count(env, "WEB_CONCURRENCY", 1), storage)
 
     names = list(SECRET_VARIABLES)
     provided = {name: env[name] for name in names if env.get(name)}

@@ -2,7 +2,7 @@
 prior-learning claims, and the course catalog's full-text objects (training.search_ddl)
 
 Revision ID: 25c8907ac323
-Revises: af24ee407604
+Revises: 75667739909c
 Create Date: 2026-11-29 12:40:53.765132
 """
 
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 from empower_api.training.search_ddl import ddl_statements, drop_statements
 
 revision = '25c8907ac323'
-down_revision = 'af24ee407604'
+down_revision = '75667739909c'
 branch_labels = None
 depends_on = None
 
