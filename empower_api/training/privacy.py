@@ -17,10 +17,10 @@ from empower_api.accounts.service import register_eraser, register_exporter
 from empower_api.timefmt import rfc3339
 from empower_api.training.models import Course, Credential, Enrollment, PriorLearningClaim
 
-# Courses (with their modules) stay in the catalog; only their author's id points at the
-# user, and it is cleared on erasure like the ids of staff decisions.
-TRAINING_USER_TABLES = ("enrollments", "credentials", "prior_learning_claims", "courses",
-                        "course_modules")
+# Courses (and their modules) reach a person only through the staff member who wrote
+# them: the export lists them and erasure cuts that link; the course itself stays.
+TRAINING_USER_TABLES = ("courses", "course_modules", "credentials", "enrollments",
+                        "prior_learning_claims")
 
 
 @register_exporter("training", tables=TRAINING_USER_TABLES)
@@ -32,7 +32,10 @@ def export_user(session: Session, user: User) -> dict[str, Any]:
     claims = session.scalars(select(PriorLearningClaim)
                              .where(PriorLearningClaim.user_id == user.id)
                              .order_by(PriorLearningClaim.created_at, PriorLearningClaim.id))
+    courses = session.execute(select(Course.id, Course.title)
+                              .where(Course.created_by_id == user.id).order_by(Course.id))
     return {
+        "courses_created": [{"id": str(cid), "title": title} for cid, title in courses],
         "enrollments": [{"id": str(e.id), "course_id": str(e.course_id), "status": e.status,
                          "progress": e.progress, "completed_module_ids": e.completed_module_ids,
                          "created_at": rfc3339(e.created_at),
@@ -47,23 +50,21 @@ def export_user(session: Session, user: User) -> dict[str, Any]:
                             "decision_note": c.decision_note,
                             "created_at": rfc3339(c.created_at),
                             "decided_at": rfc3339(c.decided_at)} for c in claims],
-        "courses_created": [str(course_id) for course_id in session.scalars(
-            select(Course.id).where(Course.created_by_id == user.id).order_by(Course.created_at))],
     }
 
 
 @register_eraser(tables=TRAINING_USER_TABLES)
 def erase_user(session: Session, user: User) -> None:
-    """Credentials stay verifiable but point to nobody; enrollments and claims go;
-    courses and staff decisions stay without their author's id."""
-    session.execute(update(Credential).where(Credential.user_id == user.id)
-                    .values(user_id=None, enrollment_id=None))
-    session.execute(delete(Enrollment).where(Enrollment.user_id == user.id))
-    session.execute(delete(PriorLearningClaim).where(PriorLearningClaim.user_id == user.id))
+    """Credentials stay verifiable but point to nobody; enrollments and claims go; the
+    courses a staff member wrote, and the decisions they took, no longer name them."""
     session.execute(update(Course).where(Course.created_by_id == user.id)
                     .values(created_by_id=None))
     session.execute(update(Credential).where(Credential.revoked_by_id == user.id)
                     .values(revoked_by_id=None))
     session.execute(update(PriorLearningClaim).where(PriorLearningClaim.decided_by_id == user.id)
                     .values(decided_by_id=None))
+    session.execute(update(Credential).where(Credential.user_id == user.id)
+                    .values(user_id=None, enrollment_id=None))
+    session.execute(delete(Enrollment).where(Enrollment.user_id == user.id))
+    session.execute(delete(PriorLearningClaim).where(PriorLearningClaim.user_id == user.id))
     session.flush()
