@@ -99,7 +99,8 @@ def _apply_transfer(session: Session, kind: str, transfer: Any) -> None:
 
 def _apply_account(session: Session, account: Any, *, created: int) -> None:
     found = session.scalar(select(PayoutAccount).where(
-        PayoutAccount.stripe_account_id == account.get("id")).with_for_update())
+        PayoutAccount.stripe_account_id == account.get("id"))
+        .with_for_update().execution_options(populate_existing=True))
     if found is None:
         return
     if found.stripe_event_created is not None and created < found.stripe_event_created:

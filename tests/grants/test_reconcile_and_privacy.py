@@ -13,6 +13,7 @@ from empower_api.config import ConfigurationError, build_config
 from empower_api.db import db
 from empower_api.grants import disbursements
 from empower_api.grants.models import Disbursement, GrantApplication, GrantProgram
+from empower_api.training.issuer_keys import generate_secret
 from tests.factories.accounts import PASSWORD, make_staff
 from tests.grants.helpers import API, award, reload
 
@@ -77,12 +78,15 @@ def test_demo_loads_an_open_program_with_one_award_awaiting_a_second_approval(ap
     db.session.rollback()
 
 
-def test_a_stripe_test_key_is_refused_in_production(tmp_path):
+def test_a_stripe_test_key_in_production_is_logged_as_an_error(tmp_path, caplog_json):
     env = {"EMPOWER_ENV": "production", "DATABASE_URL": "postgresql://x/y",
            "SECRET_KEY": "s", "JWT_SECRET_KEY": "j", "PII_ENCRYPTION_KEYS": "k",
-           "PII_INDEX_KEY": "i", "STRIPE_API_KEY": "sk_test_abc"}
-    with pytest.raises(ConfigurationError, match="test key"):
-        build_config(str(tmp_path), environ=env)
+           "PII_INDEX_KEY": "i", "STRIPE_API_KEY": "sk_test_abc",
+           "CREDENTIAL_SIGNING_KEYS": generate_secret()}
+    build_config(str(tmp_path), environ=env)
+    warned = [line for line in caplog_json() if line.get("event") ==
+              "stripe_test_key_in_production"]
+    assert warned and warned[0]["level"] == "error"
     assert build_config(str(tmp_path), environ={**env, "STRIPE_API_KEY": "sk_live_abc"})[
         "STRIPE_API_KEY"] == "sk_live_abc"
     assert build_config(str(tmp_path), environ={**env, "STRIPE_API_KEY": ""})[

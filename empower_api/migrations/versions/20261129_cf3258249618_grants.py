@@ -2,7 +2,7 @@
 disbursements (outbox) and their attempts, Stripe events, grievances, check-ins
 
 Revision ID: cf3258249618
-Revises: 75667739909c
+Revises: 25c8907ac323
 Create Date: 2026-11-29 12:42:16.515687
 """
 
@@ -15,7 +15,7 @@ import empower_api.security.crypto
 
 
 revision = 'cf3258249618'
-down_revision = '75667739909c'
+down_revision = '25c8907ac323'
 branch_labels = None
 depends_on = None
 
