@@ -26,8 +26,13 @@ from empower_api.grants.models import (
 )
 from empower_api.timefmt import rfc3339
 
+# Every grant table that refers to a person (the rest — programs, Stripe events — do not).
+GRANT_TABLES = ("grant_applications", "grant_decisions", "grant_caseloads",
+                "grant_payout_accounts", "grant_disbursements", "grant_disbursement_attempts",
+                "grant_grievances", "grant_check_ins")
 
-@register_exporter("grants")
+
+@register_exporter("grants", tables=GRANT_TABLES)
 def export_grants(session: Session, user: User) -> dict[str, Any]:
     """Applications, disbursements, payout account, grievances and check-ins."""
     applications = list(session.scalars(select(GrantApplication).where(
@@ -66,7 +71,7 @@ def export_grants(session: Session, user: User) -> dict[str, Any]:
     }
 
 
-@register_eraser
+@register_eraser(tables=GRANT_TABLES)
 def erase_grants(session: Session, user: User) -> None:
     """Blank the free text; withdraw open applications; keep every amount and status."""
     ids = select(GrantApplication.id).where(GrantApplication.applicant_id == user.id)
