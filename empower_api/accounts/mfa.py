@@ -131,7 +131,7 @@ def _accept_totp(row: MfaSecret, code: str) -> bool:
 
 def confirm(session: Session, user: User, code: str) -> list[str]:
     """Turn two-factor on with a first right code; returns the 10 backup codes."""
-    row = session.get(MfaSecret, user.id, with_for_update=True)
+    row = session.get(MfaSecret, user.id, with_for_update=True, populate_existing=True)
     if row is None:
         raise Conflict("Start with POST /me/mfa to get a code for your app.",
                        code="mfa_not_started")
@@ -200,13 +200,14 @@ def complete(session: Session, *, token: str, code: str) -> MfaChallenge:
     """
     challenge = session.scalar(
         select(MfaChallenge).where(MfaChallenge.token_hash == _token_hash(token))
-        .with_for_update()
+        .with_for_update().execution_options(populate_existing=True)
     )
     if challenge is None or challenge.used_at is not None or challenge.expires_at <= utcnow():
         raise Unauthorized("This sign-in step has expired. Sign in again.",
                            code="mfa_token_invalid")
     code = code.strip()
-    row = session.get(MfaSecret, challenge.user_id, with_for_update=True)
+    row = session.get(MfaSecret, challenge.user_id, with_for_update=True,
+                      populate_existing=True)
     accepted = False
     if row is not None and row.active:
         if code.isdigit():

@@ -80,14 +80,14 @@ def test_env_example_names_every_documented_setting():
     assert not missing, missing
 
 
-def test_unknown_empower_variable_is_a_startup_warning(tmp_path, caplog_json):
+def test_unknown_empower_variable_is_a_startup_warning(app, tmp_path, caplog_json):
     build_config(str(tmp_path), environ={**BASE_ENV, "EMPOWER_RATELIMIT": "1/minute"})
     warnings = [line for line in caplog_json() if line["event"] == "unknown_settings_ignored"]
     assert warnings and warnings[0]["names"] == ["EMPOWER_RATELIMIT"]
     assert warnings[0]["level"] == "warning"
 
 
-def test_known_empower_variable_is_not_reported(tmp_path, caplog_json):
+def test_known_empower_variable_is_not_reported(app, tmp_path, caplog_json):
     build_config(str(tmp_path), environ=BASE_ENV)
     assert not [line for line in caplog_json() if line["event"] == "unknown_settings_ignored"]
 
@@ -105,10 +105,17 @@ def test_unusable_setting_stops_startup_naming_it(tmp_path, name, value):
 
 @pytest.fixture
 def app_from_environment(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Apps built from the environment, on the suite's database (tables made if missing)."""
+    from empower_api.db import db
+    from empower_api.models import metadata
+
     def make(**environment: str) -> Any:
         for name, value in environment.items():
             monkeypatch.setenv(name, value)
-        return create_app(make_config(DATABASE_URL=database_url, RATELIMIT_ENABLED=True))
+        built = create_app(make_config(DATABASE_URL=database_url, RATELIMIT_ENABLED=True))
+        with built.app_context():
+            metadata.create_all(db.engine)
+        return built
 
     return make
 

@@ -5,7 +5,7 @@ Existing staff and admin accounts have no TOTP seed yet: they sign in again afte
 `flask users reset-mfa --email E` gives them one.
 
 Revision ID: aa33617b0451
-Revises: af24ee407604
+Revises: 75667739909c
 Create Date: 2026-11-29 12:41:34.854664
 """
 
@@ -17,7 +17,7 @@ import empower_api.security.crypto
 
 
 revision = 'aa33617b0451'
-down_revision = 'af24ee407604'
+down_revision = '75667739909c'
 branch_labels = None
 depends_on = None
 
