@@ -5,7 +5,7 @@ Existing staff and admin accounts have no TOTP seed yet: they sign in again afte
 `flask users reset-mfa --email E` gives them one.
 
 Revision ID: aa33617b0451
-Revises: 75667739909c
+Revises: 25c8907ac323
 Create Date: 2026-11-29 12:41:34.854664
 """
 
@@ -17,7 +17,7 @@ import empower_api.security.crypto
 
 
 revision = 'aa33617b0451'
-down_revision = '75667739909c'
+down_revision = '25c8907ac323'
 branch_labels = None
 depends_on = None
 
