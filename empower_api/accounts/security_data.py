@@ -19,7 +19,7 @@ from empower_api.audit import service as audit
 from empower_api.timefmt import rfc3339
 
 
-@service.register_exporter("access_log")
+@service.register_exporter("access_log", tables=("audit_events",))
 def export_access_log(session: Session, user: User) -> list[dict[str, Any]]:
     """Staff reads of the user's records: time, staff role, stated reason."""
     return [{"occurred_at": rfc3339(event.occurred_at), "staff_role": event.actor_role,
@@ -27,7 +27,10 @@ def export_access_log(session: Session, user: User) -> list[dict[str, Any]]:
             for event in audit.events_about(session, subject_id=str(user.id))]
 
 
-@service.register_exporter("two_factor")
+# Credentials are described, never exported: not the TOTP seed, the backup-code hashes,
+# the pending log-in challenges, nor the duress password (which must stay unseen).
+@service.register_exporter("two_factor", tables=(
+    "mfa_secrets", "mfa_backup_codes", "mfa_challenges", "duress_passwords"))
 def export_two_factor(session: Session, user: User) -> dict[str, Any]:
     """Whether two-factor is on and how many backup codes are left (never the secret)."""
     secret = session.get(MfaSecret, user.id)
@@ -38,7 +41,8 @@ def export_two_factor(session: Session, user: User) -> dict[str, Any]:
             "backup_codes_left": left}
 
 
-@service.register_eraser
+@service.register_eraser(tables=(
+    "mfa_secrets", "mfa_backup_codes", "mfa_challenges", "duress_passwords"))
 def erase_security(session: Session, user: User) -> None:
     """Second factors go; a duress password goes with its decoy account's data."""
     session.execute(delete(MfaSecret).where(MfaSecret.user_id == user.id))

@@ -110,7 +110,8 @@ def test_login_spends_one_hash_whether_or_not_the_account_exists(client, session
         response = client.post(f"{API}/auth/login", json={"login": login, "password": "bad-1234"})
         assert response.status_code == 401
         counts.append(list(calls))
-    assert counts == [["verify"]] * 4
+    # Two verifications on every path: the password and the duress password (accounts/duress.py).
+    assert counts == [["verify", "verify"]] * 4
 
 
 # --- 5. rate-limit keys are the canonical identity ------------------------------------------
