@@ -21,13 +21,15 @@ from empower_api.grants.models import (
     Disbursement,
     GrantApplication,
     GrantDecision,
+    GrantProgram,
     Grievance,
     PayoutAccount,
 )
 from empower_api.timefmt import rfc3339
 
 # Every grant table that refers to a person (the rest — programs, Stripe events — do not).
-GRANT_TABLES = ("grant_applications", "grant_decisions", "grant_caseloads",
+# Programs reach a person only as the staff member who created one: erasure cuts that link.
+GRANT_TABLES = ("grant_programs", "grant_applications", "grant_decisions", "grant_caseloads",
                 "grant_payout_accounts", "grant_disbursements", "grant_disbursement_attempts",
                 "grant_grievances", "grant_check_ins")
 
@@ -44,7 +46,11 @@ def export_grants(session: Session, user: User) -> dict[str, Any]:
                                  .order_by(Grievance.created_at))
     check_ins = session.scalars(select(CheckIn).where(CheckIn.user_id == user.id)
                                 .order_by(CheckIn.created_at))
+    programs = session.execute(select(GrantProgram.id, GrantProgram.name)
+                               .where(GrantProgram.created_by_id == user.id)
+                               .order_by(GrantProgram.id))
     return {
+        "programs_created": [{"id": str(pid), "name": name} for pid, name in programs],
         "applications": [
             {"id": str(a.id), "program_id": str(a.program_id), "status": a.status,
              "currency": a.currency, "requested_amount": a.requested_amount,
@@ -91,3 +97,5 @@ def erase_grants(session: Session, user: User) -> None:
     session.execute(update(PayoutAccount).where(PayoutAccount.user_id == user.id)
                     .values(mobile_money_phone=None, mobile_money_index=None))
     session.execute(delete(Caseload).where(Caseload.user_id == user.id))
+    session.execute(update(GrantProgram).where(GrantProgram.created_by_id == user.id)
+                    .values(created_by_id=None))
