@@ -3,8 +3,6 @@ no per-worker rate limits in production."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -69,16 +67,13 @@ def test_production_refuses_several_workers_without_shared_limits(tmp_path):
     build_config(str(tmp_path), environ={"WEB_CONCURRENCY": "4"})  # development: allowed
 
 
-def test_gunicorn_hook_refuses_several_workers_without_shared_limits(monkeypatch):
-    path = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
-    spec = importlib.util.spec_from_file_location("gunicorn_conf", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+def test_gunicorn_hook_refuses_several_workers_without_shared_limits(monkeypatch, tmp_path):
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "metrics"))
+    from empower_api import gunicorn_conf
+
     monkeypatch.setenv("EMPOWER_ENV", "production")
     monkeypatch.delenv("REDIS_URL", raising=False)
     monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
-    with pytest.raises(ConfigurationError):
-        module.on_starting(SimpleNamespace(cfg=SimpleNamespace(workers=2)))
-    module.on_starting(SimpleNamespace(cfg=SimpleNamespace(workers=1)))
-    monkeypatch.setenv("REDIS_URL", "redis://r:6379/0")
-    module.on_starting(SimpleNamespace(cfg=SimpleNamespace(workers=8)))
+    with pytest.raises(ConfigurationError, match="REDIS_URL"):
+        gunicorn_conf.on_starting(SimpleNamespace(cfg=SimpleNamespace(workers=2)))
+    assert not (tmp_path / "metrics").exists()  # refused before touching anything
