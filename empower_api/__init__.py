@@ -110,8 +110,11 @@ def _register_blueprints(app: Flask) -> None:
     from empower_api.audit.routes import blp as audit_blp
     from empower_api.jobs.routes import blp as jobs_blp
     from empower_api.savings.routes import blp as savings_blp
+    from empower_api.training.routes import blp as training_blp
+    from empower_api.training.routes import wellknown as training_wellknown
 
-    for blueprint in (ops.blp, accounts_blp, jobs_blp, savings_blp, audit_blp):
+    for blueprint in (ops.blp, accounts_blp, jobs_blp, savings_blp, training_blp,
+                      training_wellknown, audit_blp):
         api.register_blueprint(blueprint)
     # The docs UI at /docs, every asset from this host (works with no internet).
     app.register_blueprint(docs_ui.blp)

@@ -24,7 +24,8 @@ from tests.conftest import assert_problem, make_config
 ROOT = Path(__file__).resolve().parents[2]
 FERNET_KEY = "pQ2yRPu5sQh3g9m0rKq1sW8vXzY4aB6cD7eF0gH1iJk="
 SECRETS = {"SECRET_KEY": "s" * 48, "JWT_SECRET_KEY": "j" * 48,
-           "PII_ENCRYPTION_KEYS": FERNET_KEY, "PII_INDEX_KEY": "i" * 48}
+           "PII_ENCRYPTION_KEYS": FERNET_KEY, "PII_INDEX_KEY": "i" * 48,
+           "CREDENTIAL_SIGNING_KEYS": "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"}
 BASE_ENV = {"EMPOWER_ENV": "testing", "DATABASE_URL": "sqlite:////tmp/empower-settings.db",
             **SECRETS}
 # Values tried in turn until one is accepted and changes the configuration: a boolean,
@@ -161,7 +162,7 @@ def test_missing_production_secrets_exit_2_with_one_line_each():
     assert "Traceback" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if line.startswith("configuration")]
     assert [line.split(":")[1].split()[0] for line in lines] == [
-        "JWT_SECRET_KEY", "PII_ENCRYPTION_KEYS", "PII_INDEX_KEY"]
+        "JWT_SECRET_KEY", "PII_ENCRYPTION_KEYS", "PII_INDEX_KEY", "CREDENTIAL_SIGNING_KEYS"]
     assert all("flask keys generate" in line for line in lines)
 
 

@@ -3,6 +3,8 @@ no per-worker rate limits in production."""
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -13,7 +15,8 @@ from tests.conftest import make_config
 
 PRODUCTION = {"EMPOWER_ENV": "production", "DATABASE_URL": "postgresql://u@db/empower",
               "SECRET_KEY": "s", "JWT_SECRET_KEY": "j", "PII_ENCRYPTION_KEYS": "k",
-              "PII_INDEX_KEY": "i"}
+              "PII_INDEX_KEY": "i",
+              "CREDENTIAL_SIGNING_KEYS": "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"}
 
 
 def _app(database_url: str, **overrides):
@@ -68,12 +71,20 @@ def test_production_refuses_several_workers_without_shared_limits(tmp_path):
 
 
 def test_gunicorn_hook_refuses_several_workers_without_shared_limits(monkeypatch, tmp_path):
-    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "metrics"))
-    from empower_api import gunicorn_conf
+    import empower_api
 
+    # Only the worker check is under test here; building the app is tested elsewhere.
+    monkeypatch.setattr(empower_api, "create_app", lambda: None)
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "metrics"))
+    path = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
     monkeypatch.setenv("EMPOWER_ENV", "production")
     monkeypatch.delenv("REDIS_URL", raising=False)
     monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
-    with pytest.raises(ConfigurationError, match="REDIS_URL"):
-        gunicorn_conf.on_starting(SimpleNamespace(cfg=SimpleNamespace(workers=2)))
-    assert not (tmp_path / "metrics").exists()  # refused before touching anything
+    with pytest.raises(ConfigurationError):
+        module.on_starting(SimpleNamespace(cfg=SimpleNamespace(workers=2)))
+    module.on_starting(SimpleNamespace(cfg=SimpleNamespace(workers=1)))
+    monkeypatch.setenv("REDIS_URL", "redis://r:6379/0")
+    module.on_starting(SimpleNamespace(cfg=SimpleNamespace(workers=8)))

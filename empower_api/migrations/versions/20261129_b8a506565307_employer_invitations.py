@@ -3,7 +3,7 @@
 Only the invited address's blind index is stored.
 
 Revision ID: b8a506565307
-Revises: 75667739909c
+Revises: 25c8907ac323
 Create Date: 2026-11-29 13:20:08.417977
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import empower_api.db
 
 revision = 'b8a506565307'
-down_revision = '75667739909c'
+down_revision = '25c8907ac323'
 branch_labels = None
 depends_on = None
 
