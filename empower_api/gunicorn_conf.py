@@ -41,7 +41,13 @@ errorlog = "-"
 def on_starting(server: Any) -> None:
     """Empty the metrics folder (no counts from a previous run), then check the
     configuration once in the master: a missing secret exits 2 with one line each,
-    instead of every worker failing in a loop."""
+    instead of every worker failing in a loop. Several workers in production need
+    shared rate-limit storage (``config.check_limiter_storage``, the real ``-w``)."""
+    from empower_api.config import check_limiter_storage
+
+    check_limiter_storage(
+        os.environ.get("EMPOWER_ENV", "development").strip().lower(), server.cfg.workers,
+        os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL"))
     folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
     if folder.exists():
         shutil.rmtree(folder)

@@ -138,6 +138,37 @@ class EmployerMember(IdMixin, Base):
     employer: Mapped[Employer] = relationship(back_populates="members", lazy="raise")
 
 
+class InvitationStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class EmployerInvitation(IdMixin, Base):
+    """An invitation to join an organisation, addressed to an e-mail address.
+
+    Only the address's blind index is stored: the invitee is whoever signs in with that
+    address; nobody becomes a member without accepting, and the inviter learns nothing
+    about whether the address has an account.
+    """
+
+    __tablename__ = "employer_invitations"
+    __table_args__ = (UniqueConstraint("employer_id", "email_index"),)
+
+    employer_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("employers.id", ondelete="CASCADE")
+    )
+    email_index: Mapped[str] = mapped_column(String(64), index=True)
+    invited_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    status: Mapped[str] = mapped_column(String(16), default=InvitationStatus.PENDING)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    employer: Mapped[Employer] = relationship(lazy="raise")
+
+
 def search_rowid_for(job_id: uuid.UUID) -> int:
     """A stable 63-bit integer key for the SQLite FTS5 row of a posting."""
     return job_id.int >> 65

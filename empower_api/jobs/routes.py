@@ -13,17 +13,18 @@ from flask_smorest import Blueprint
 
 from empower_api.accounts.models import Role
 from empower_api.db import db, writes_on_get
-from empower_api.extensions import limiter, rate_limit_key
+from empower_api.extensions import limiter, login_name_key, rate_limit_key
 from empower_api.jobs import service
 from empower_api.jobs.schemas import (
     EmployerCreateSchema,
     EmployerJobsQuerySchema,
     EmployerListSchema,
-    EmployerMemberCreateSchema,
     EmployerMemberListSchema,
-    EmployerMemberSchema,
     EmployerPageSchema,
     EmployerSchema,
+    InvitationCreateSchema,
+    InvitationListSchema,
+    InvitationSchema,
     JobCreateSchema,
     JobPageSchema,
     JobSchema,
@@ -104,13 +105,62 @@ class Members(MethodView):
         return {"items": service.list_members(db.session, actor=require_actor(),
                                               employer_id=employer_id)}
 
+
+
+def _invite_limit() -> str:
+    return current_app.config.get("RATELIMIT_AUTH", "5/minute")
+
+
+@blp.route("/employers/<uuid:employer_id>/invitations")
+class Invitations(MethodView):
+    # Limited like registration: per IP and per address invited.
+    decorators = [limiter.limit(_invite_limit, key_func=rate_limit_key, scope="invite-ip"),
+                  limiter.limit(_invite_limit, key_func=login_name_key, scope="invite-name")]
+
     @auth_required(Role.EMPLOYER)
-    @blp.arguments(EmployerMemberCreateSchema)
-    @blp.response(201, EmployerMemberSchema)
+    @blp.arguments(InvitationCreateSchema)
+    @blp.response(201, InvitationSchema)
+    @blp.alt_response(429, description="Too many invitations")
     def post(self, data: dict[str, Any], employer_id: uuid.UUID) -> Any:
-        """Add another employer account (by its e-mail) as a member."""
-        return service.add_member(db.session, actor=require_actor(), employer_id=employer_id,
-                                  email=data["email"])
+        """Invite an e-mail address to join the organisation (members).
+
+        The answer is the same whether or not the address has an account; nobody
+        becomes a member without accepting. Inviting again returns the same invitation.
+        """
+        return service.invite_member(db.session, actor=require_actor(),
+                                     employer_id=employer_id, email=data["email"])
+
+
+@blp.route("/me/invitations")
+class MyInvitations(MethodView):
+    @auth_required()
+    @blp.response(200, InvitationListSchema)
+    def get(self) -> Any:
+        """Pending invitations to organisations, addressed to the caller's e-mail."""
+        return {"items": service.my_invitations(db.session, actor=require_actor())}
+
+
+@blp.route("/invitations/<uuid:invitation_id>/accept")
+class AcceptInvitation(MethodView):
+    @auth_required()
+    @blp.response(200, InvitationSchema)
+    def post(self, invitation_id: uuid.UUID) -> Any:
+        """Accept an invitation addressed to you and join the organisation.
+
+        Employer accounts only; accepting again answers the same.
+        """
+        return service.accept_invitation(db.session, actor=require_actor(),
+                                         invitation_id=invitation_id)
+
+
+@blp.route("/invitations/<uuid:invitation_id>/decline")
+class DeclineInvitation(MethodView):
+    @auth_required()
+    @blp.response(200, InvitationSchema)
+    def post(self, invitation_id: uuid.UUID) -> Any:
+        """Decline an invitation addressed to you; declining again answers the same."""
+        return service.decline_invitation(db.session, actor=require_actor(),
+                                          invitation_id=invitation_id)
 
 
 @blp.route("/employers/<uuid:employer_id>/jobs")

@@ -136,8 +136,23 @@ class VettingDecisionSchema(ma.Schema):
     note = _text(2000, required=True)
 
 
-class EmployerMemberCreateSchema(ma.Schema):
+class InvitationCreateSchema(ma.Schema):
     email = fields.String(required=True, validate=validate.Length(min=3, max=254))
+
+
+class InvitationSchema(ma.Schema):
+    """An invitation: the same shape whether or not the address has an account."""
+
+    id = fields.UUID()
+    employer_id = fields.UUID()
+    employer_name = fields.String()
+    status = fields.String()
+    created_at = UtcDateTime()
+    decided_at = UtcDateTime(allow_none=True)
+
+
+class InvitationListSchema(ma.Schema):
+    items = fields.List(fields.Nested(InvitationSchema))
 
 
 class EmployerMemberSchema(ma.Schema):

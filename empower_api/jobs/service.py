@@ -23,7 +23,9 @@ from empower_api.db import utcnow
 from empower_api.errors import Conflict, Forbidden, Invalid, NotFound
 from empower_api.jobs.models import (
     Employer,
+    EmployerInvitation,
     EmployerMember,
+    InvitationStatus,
     Job,
     JobStatus,
     MemberRole,
@@ -117,24 +119,89 @@ def list_my_employers(session: Session, *, actor: User) -> list[Employer]:
     ))
 
 
-def add_member(session: Session, *, actor: User, employer_id: uuid.UUID,
-               email: str) -> dict[str, Any]:
-    """A member adds another employer account, found by its e-mail, to the organisation."""
+def _invitation_view(invitation: EmployerInvitation, employer: Employer) -> dict[str, Any]:
+    return {"id": invitation.id, "employer_id": employer.id, "employer_name": employer.name,
+            "status": invitation.status, "created_at": invitation.created_at,
+            "decided_at": invitation.decided_at}
+
+
+def invite_member(session: Session, *, actor: User, employer_id: uuid.UUID,
+                  email: str) -> dict[str, Any]:
+    """A member invites an e-mail address to join the organisation.
+
+    The answer is the same whether or not the address has an account, of any role, or
+    is a member already (no account details, no existence oracle). Inviting the same
+    address again returns the same invitation, pending again if it was declined.
+    """
     employer = _member_employer(session, actor=actor, employer_id=employer_id)
-    try:
-        index = accounts.email_index(accounts.normalise_email(email))
-    except Invalid:
-        raise Invalid("email", "Enter a valid e-mail address.")
-    user = session.scalar(select(User).where(User.email_index == index))
-    if user is None or user.role != Role.EMPLOYER or user.erased_at is not None:
-        raise Invalid("email", "There is no employer account with this e-mail address.")
-    if _membership(session, user=user, employer_id=employer.id) is not None:
-        raise Conflict("This person is already a member.", code="already_member")
-    member = EmployerMember(employer_id=employer.id, user_id=user.id,
-                            role=MemberRole.MEMBER, invited_by_id=actor.id)
-    session.add(member)
+    index = accounts.email_index(accounts.normalise_email(email))
+    invitation = session.scalar(select(EmployerInvitation).where(
+        EmployerInvitation.employer_id == employer.id, EmployerInvitation.email_index == index))
+    if invitation is None:
+        invitation = EmployerInvitation(id=uuid.uuid4(), employer_id=employer.id,
+                                        email_index=index, invited_by_id=actor.id,
+                                        status=InvitationStatus.PENDING, created_at=utcnow())
+        session.add(invitation)
+    elif invitation.status == InvitationStatus.DECLINED:
+        invitation.status, invitation.decided_at = InvitationStatus.PENDING, None
+        invitation.invited_by_id = actor.id
     session.flush()
-    return _member_view(member, user)
+    return _invitation_view(invitation, employer)
+
+
+def my_invitations(session: Session, *, actor: User) -> list[dict[str, Any]]:
+    """Pending invitations addressed to the caller's e-mail address, newest first."""
+    if not actor.email_index:
+        return []
+    rows = session.execute(
+        select(EmployerInvitation, Employer)
+        .join(Employer, Employer.id == EmployerInvitation.employer_id)
+        .where(EmployerInvitation.email_index == actor.email_index,
+               EmployerInvitation.status == InvitationStatus.PENDING)
+        .order_by(EmployerInvitation.created_at.desc(), EmployerInvitation.id))
+    return [_invitation_view(invitation, employer) for invitation, employer in rows]
+
+
+def _my_invitation(session: Session, actor: User, invitation_id: uuid.UUID
+                   ) -> tuple[EmployerInvitation, Employer]:
+    row = session.execute(
+        select(EmployerInvitation, Employer)
+        .join(Employer, Employer.id == EmployerInvitation.employer_id)
+        .where(EmployerInvitation.id == invitation_id)
+        .with_for_update(of=EmployerInvitation).execution_options(populate_existing=True)
+    ).first()
+    # Someone else's invitation does not exist for the caller.
+    if row is None or not actor.email_index or row[0].email_index != actor.email_index:
+        raise NotFound("No such invitation.")
+    return row[0], row[1]
+
+
+def accept_invitation(session: Session, *, actor: User,
+                      invitation_id: uuid.UUID) -> dict[str, Any]:
+    """The invitee (an employer account) joins; accepting again answers the same."""
+    invitation, employer = _my_invitation(session, actor, invitation_id)
+    accounts.require_role(actor, [Role.EMPLOYER])
+    if invitation.status == InvitationStatus.DECLINED:
+        raise Conflict("This invitation was declined.", code="invitation_declined")
+    if _membership(session, user=actor, employer_id=employer.id) is None:
+        session.add(EmployerMember(employer_id=employer.id, user_id=actor.id,
+                                   role=MemberRole.MEMBER, invited_by_id=invitation.invited_by_id))
+    if invitation.status == InvitationStatus.PENDING:
+        invitation.status, invitation.decided_at = InvitationStatus.ACCEPTED, utcnow()
+    session.flush()
+    return _invitation_view(invitation, employer)
+
+
+def decline_invitation(session: Session, *, actor: User,
+                       invitation_id: uuid.UUID) -> dict[str, Any]:
+    """The invitee says no; declining again answers the same."""
+    invitation, employer = _my_invitation(session, actor, invitation_id)
+    if invitation.status == InvitationStatus.ACCEPTED:
+        raise Conflict("This invitation was accepted.", code="invitation_accepted")
+    if invitation.status == InvitationStatus.PENDING:
+        invitation.status, invitation.decided_at = InvitationStatus.DECLINED, utcnow()
+    session.flush()
+    return _invitation_view(invitation, employer)
 
 
 def _member_view(member: EmployerMember, user: User) -> dict[str, Any]:
@@ -577,7 +644,8 @@ def saved_search_matches(session: Session, *, actor: User, search_id: uuid.UUID,
 
 
 # Jobs a member created stay with the organisation; only the creator's id points at them.
-JOBS_USER_TABLES = ("saved_jobs", "saved_searches", "employer_members", "jobs")
+JOBS_USER_TABLES = ("saved_jobs", "saved_searches", "employer_members", "jobs",
+                    "employer_invitations")
 
 
 @accounts.register_exporter("jobs", tables=JOBS_USER_TABLES)
@@ -595,6 +663,16 @@ def export_user(session: Session, user: User) -> dict[str, Any]:
                                   "joined_at": rfc3339(m.created_at)} for m in memberships],
         "jobs_created": [str(job_id) for job_id in session.scalars(
             select(Job.id).where(Job.created_by_id == user.id).order_by(Job.created_at))],
+        "invitations_received": [
+            {"employer_id": str(i.employer_id), "status": i.status,
+             "created_at": rfc3339(i.created_at)}
+            for i in session.scalars(select(EmployerInvitation).where(
+                EmployerInvitation.email_index == user.email_index))] if user.email_index else [],
+        "invitations_sent": [
+            {"employer_id": str(i.employer_id), "status": i.status,
+             "created_at": rfc3339(i.created_at)}
+            for i in session.scalars(select(EmployerInvitation).where(
+                EmployerInvitation.invited_by_id == user.id))],
     }
 
 
@@ -604,5 +682,10 @@ def erase_user(session: Session, user: User) -> None:
     session.execute(delete(SavedJob).where(SavedJob.user_id == user.id))
     session.execute(delete(SavedSearch).where(SavedSearch.user_id == user.id))
     session.execute(delete(EmployerMember).where(EmployerMember.user_id == user.id))
+    if user.email_index:
+        session.execute(delete(EmployerInvitation)
+                        .where(EmployerInvitation.email_index == user.email_index))
+    session.execute(update(EmployerInvitation).where(EmployerInvitation.invited_by_id == user.id)
+                    .values(invited_by_id=None))
     session.flush()
 

@@ -236,6 +236,10 @@ class Sync(MethodView):
         for start in range(0, len(items), service.SYNC_CHUNK):
             if start:
                 db.session.commit()  # release the locks between chunks: fair to other writers
+                if db.dialect == "sqlite":
+                    # SQLite's busy handler is not a queue: pause so writers polling for
+                    # the lock get it before this request takes it again.
+                    time.sleep(service.SYNC_YIELD_SECONDS)
             if start and time.monotonic() > deadline:
                 results.extend(service.not_processed(items[start:]))
                 break

@@ -612,6 +612,7 @@ class SyncResult:
 # /sync: items per transaction (lock hold time) and the time one request may take.
 SYNC_CHUNK = 25
 SYNC_TIME_BUDGET_SECONDS = 5.0
+SYNC_YIELD_SECONDS = 0.05
 
 
 def not_processed(items: list[Any]) -> list[SyncResult]:

@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from empower_api import create_app
 from empower_api.security import passwords
 from tests.accounts.test_auth_api import API, STRONG, bearer, register_anonymous
-from tests.conftest import assert_problem, make_config
+from tests.conftest import assert_problem, make_config, reset_schema
 from tests.factories.accounts import PASSWORD, make_survivor
 from tests.hardening.helpers import stale_client
 
@@ -157,12 +157,14 @@ def test_phone_login_in_any_spelling_finds_the_account(client, session):
 # --- 4. existence oracles are limited ---------------------------------------------------------
 
 
-def test_identity_change_answers_are_rate_limited(database_url):
+def test_identity_change_answers_are_rate_limited(tmp_path):
     from empower_api.accounts import service
     from empower_api.db import db
 
-    app = create_app(make_config(DATABASE_URL=database_url, RATELIMIT_ENABLED=True,
-                                 RATELIMIT_AUTH="3/minute"))
+    # An app of its own on a file of its own: its commits must not reach other tests.
+    app = create_app(make_config(DATABASE_URL=f"sqlite:///{tmp_path / 'limits.db'}",
+                                 RATELIMIT_ENABLED=True, RATELIMIT_AUTH="3/minute"))
+    reset_schema(app)
     with app.app_context():
         from tests.factories.accounts import make_survivor as make
         user = make(db.session, email="prober@example.org", anonymous=False)

@@ -76,33 +76,32 @@ def test_vetted_employer_is_public_with_its_badge(session, client):
     assert body["commitments"]["trauma_informed_training"] is True
 
 
-def test_member_adds_another_employer_user_by_email(session, auth_client):
+def test_member_invites_and_the_invitee_joins_only_by_accepting(session, auth_client):
     employer = make_employer(session)
     colleague = make_employer_user(session, email="colleague@example.org")
-    survivor = make_survivor(session, email="someone@example.org")
     session.commit()
     client = auth_client(owner_of(session, employer))
-    added = client.post(f"{API}/employers/{employer.id}/members",
-                        json={"email": "Colleague@EXAMPLE.org"})
-    assert added.status_code == 201, added.get_json()
-    assert added.get_json()["user_id"] == str(colleague.id)
-    assert added.get_json()["role"] == "member"
-    again = client.post(f"{API}/employers/{employer.id}/members",
-                        json={"email": "colleague@example.org"})
-    assert_problem(again, 409)
-    assert_problem(client.post(f"{API}/employers/{employer.id}/members",
-                               json={"email": survivor.email}), 422, field="email")
-    # The new member can now act for the organisation.
-    assert auth_client(colleague).get(f"{API}/employers/{employer.id}/members").status_code == 200
+    invited = client.post(f"{API}/employers/{employer.id}/invitations",
+                          json={"email": "Colleague@EXAMPLE.org"})
+    assert invited.status_code == 201, invited.get_json()
+    body = invited.get_json()
+    assert body["status"] == "pending" and "user_id" not in body
+    invitee = auth_client(colleague)
+    assert_problem(invitee.get(f"{API}/employers/{employer.id}/members"), 403)
+    listed = invitee.get(f"{API}/me/invitations").get_json()["items"]
+    assert [i["id"] for i in listed] == [body["id"]]
+    accepted = invitee.post(f"{API}/invitations/{body['id']}/accept")
+    assert accepted.status_code == 200 and accepted.get_json()["status"] == "accepted"
+    assert invitee.get(f"{API}/employers/{employer.id}/members").status_code == 200
 
 
-def test_non_member_cannot_list_or_add_members(session, auth_client):
+def test_non_member_cannot_list_members_or_invite(session, auth_client):
     employer = make_employer(session)
     outsider = make_employer_user(session)
     session.commit()
     client = auth_client(outsider)
     assert_problem(client.get(f"{API}/employers/{employer.id}/members"), 403)
-    assert_problem(client.post(f"{API}/employers/{employer.id}/members",
+    assert_problem(client.post(f"{API}/employers/{employer.id}/invitations",
                                json={"email": outsider.email}), 403)
 
 
