@@ -214,8 +214,8 @@ class CompleteOperationsPlugin(BasePlugin):
             if limited is not None and (not limited or method in limited):
                 wanted.add(429)
             for status in wanted:
-                responses.pop(status, None)
-                responses[str(status)] = ERROR_RESPONSES[status][0]
+                declared = responses.pop(status, None) or responses.pop(str(status), None)
+                responses[str(status)] = self._error_response(status, declared)
             self._problem_bodies(responses)
             operation.setdefault("description", self._description(operation, wanted))
             self._add_examples(operation)
@@ -238,6 +238,17 @@ class CompleteOperationsPlugin(BasePlugin):
                 return set()
             methods |= {m.lower() for m in group.methods}
         return methods
+
+    @staticmethod
+    def _error_response(status: int, declared: Any) -> Any:
+        """The shared component, unless the view said more about this status itself (e.g.
+        re-authentication's 403): then its description, with the problem body."""
+        # 429 keeps the component, which documents Retry-After.
+        if status != 429 and isinstance(declared, dict) and declared.get("description") and \
+                "content" not in declared:
+            return {"description": declared["description"], "content": {
+                PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        return ERROR_RESPONSES[status][0]
 
     @staticmethod
     def _problem_bodies(responses: dict[Any, Any]) -> None:

@@ -137,7 +137,8 @@ def set_consent(session: Session, *, user: User, purpose: str, granted: bool) ->
     """
     info = purpose_info(purpose)
     # One decision at a time per person: the second of two concurrent PUTs sees the first.
-    session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    session.execute(select(User.id).where(User.id == user.id).with_for_update()
+                    .execution_options(populate_existing=True))
     row = session.scalar(
         select(Consent).where(Consent.user_id == user.id, Consent.purpose == info.purpose)
         .execution_options(populate_existing=True)

@@ -17,6 +17,7 @@ import calendar
 import hashlib
 import json
 import secrets
+import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,8 +53,10 @@ from empower_api.savings.models import (
     MemberStatus,
     SavingsGroup,
     Transaction,
+    TxOrigin,
     TxType,
 )
+from empower_api.timefmt import rfc3339
 
 log = structlog.get_logger(__name__)
 
@@ -186,6 +189,11 @@ def create_group(session: Session, *, actor: User, data: dict[str, Any]) -> Savi
     return group
 
 
+def canonical_invite_code(code: str) -> str:
+    """Invite codes compare in one form: NFKC (full-width digits), stripped, upper case."""
+    return unicodedata.normalize("NFKC", code).strip().upper()
+
+
 def join_group(session: Session, *, actor: User, invite_code: str) -> Membership:
     """Join by invite code; someone who left may rejoin (their account continues).
 
@@ -193,7 +201,8 @@ def join_group(session: Session, *, actor: User, invite_code: str) -> Membership
     has left, that is the joiner.
     """
     group_id = session.scalar(
-        select(SavingsGroup.id).where(SavingsGroup.invite_code == invite_code.strip().upper())
+        select(SavingsGroup.id)
+        .where(SavingsGroup.invite_code == canonical_invite_code(invite_code))
     )
     if group_id is None:
         raise NotFound("No group has this invite code.", code="invite_code_unknown")
@@ -481,8 +490,9 @@ def request_hash(item: dict[str, Any]) -> str:
 
 
 def _replay(session: Session, group: SavingsGroup, item: dict[str, Any]) -> Transaction | None:
-    existing = session.scalar(select(Transaction).where(Transaction.group_id == group.id,
-                                                        Transaction.client_id == item["client_id"]))
+    existing = session.scalar(select(Transaction).where(
+        Transaction.group_id == group.id, Transaction.origin == TxOrigin.CLIENT,
+        Transaction.client_id == item["client_id"]))
     if existing is not None and existing.request_hash != request_hash(item):
         raise Invalid("client_id", "This client_id was used for a different transaction.",
                       code="client_id_reused")
@@ -597,6 +607,19 @@ class SyncResult:
     status: str
     transaction_id: uuid.UUID | None = None
     error: dict[str, Any] | None = None
+
+
+# /sync: items per transaction (lock hold time) and the time one request may take.
+SYNC_CHUNK = 25
+SYNC_TIME_BUDGET_SECONDS = 5.0
+
+
+def not_processed(items: list[Any]) -> list[SyncResult]:
+    """Results for items a sync request did not reach in its time budget."""
+    return [SyncResult(client_id=raw.get("client_id") if isinstance(raw, dict) else None,
+                       status="rejected",
+                       error={"code": "not_processed", "detail": "Send this item again."})
+            for raw in items]
 
 
 def sync_transactions(session: Session, *, actor: User, group_id: uuid.UUID,
@@ -1089,11 +1112,11 @@ def export_savings(session: Session, user: User) -> dict[str, Any]:
     return {
         "memberships": [
             {"member_id": str(m.id), "group_id": str(m.group_id), "role": m.role,
-             "status": m.status, "joined_at": m.joined_at.isoformat(),
-             "left_at": m.left_at.isoformat() if m.left_at else None} for m in memberships],
+             "status": m.status, "joined_at": rfc3339(m.joined_at),
+             "left_at": rfc3339(m.left_at)} for m in memberships],
         "transactions": [
             {"id": str(t.id), "group_id": str(t.group_id), "type": t.type, "amount": t.amount,
-             "currency": t.currency, "shares": t.shares, "created_at": t.created_at.isoformat()}
+             "currency": t.currency, "shares": t.shares, "created_at": rfc3339(t.created_at)}
             for t in txs],
         "loans": [
             {"id": str(loan.id), "group_id": str(loan.group_id), "principal": loan.principal,
