@@ -11,6 +11,7 @@ from typing import Any
 import stripe
 from flask import Flask, Response, current_app, request
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from empower_api.config import ConfigurationError, build_config
 from empower_api.db import db as _db
@@ -67,6 +68,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_cli(app)
     app.wsgi_app = BufferedBody(  # type: ignore[method-assign]
         app.wsgi_app, lambda: int(app.config["MAX_CONTENT_LENGTH"]))
+    if hops := app.config["TRUSTED_PROXIES"]:
+        # Behind N trusted proxies the client is the Nth address from the right.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     return app
 
 
@@ -91,7 +95,9 @@ def _configure_api_docs(app: Flask) -> None:
                          "description": "This deployment (PUBLIC_BASE_URL)"}],
             "components": {
                 "securitySchemes": {
-                    "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+                    "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                    "metricsToken": {"type": "http", "scheme": "bearer",
+                                     "description": "METRICS_TOKEN (production)"},
                 }
             },
         },
@@ -106,9 +112,11 @@ def _register_blueprints(app: Flask) -> None:
     from empower_api.impact.routes import blp as impact_blp
     from empower_api.jobs.routes import blp as jobs_blp
     from empower_api.savings.routes import blp as savings_blp
+    from empower_api.training.routes import blp as training_blp
+    from empower_api.training.routes import wellknown as training_wellknown
 
-    for blueprint in (ops.blp, accounts_blp, jobs_blp, savings_blp, audit_blp, consents_blp,
-                      impact_blp):
+    for blueprint in (ops.blp, accounts_blp, jobs_blp, savings_blp, training_blp,
+                      training_wellknown, audit_blp, consents_blp, impact_blp):
         api.register_blueprint(blueprint)
     # The docs UI at /docs, every asset from this host (works with no internet).
     app.register_blueprint(docs_ui.blp)

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from empower_api.accounts.models import AuthSession, RecoveryCode, Role, User
 from empower_api.audit import service as audit
-from empower_api.db import db, utcnow
+from empower_api.db import checkpoint_after_commit, db, utcnow
 from empower_api.errors import (
     Conflict,
     Forbidden,
@@ -593,22 +593,47 @@ Exporter = Callable[[Session, User], Any]
 Eraser = Callable[[Session, User], None]
 _exporters: dict[str, Exporter] = {}
 _erasers: list[Eraser] = []
+# Which tables each registration covers: a test walks the metadata and fails for any
+# table that references a user (directly or through another such table) and is in
+# neither list.
+_exported_tables: dict[str, set[str]] = {}
+_erased_tables: dict[str, set[str]] = {}
+# The tables this module exports (``export``) and erases (``erase``) itself.
+CORE_TABLES = ("users", "auth_sessions", "recovery_codes", "idempotency_records")
+_exported_tables["accounts"] = set(CORE_TABLES)
+_erased_tables["accounts"] = set(CORE_TABLES)
 
 
-def register_exporter(name: str) -> Callable[[Exporter], Exporter]:
-    """Domains add what they hold about a user to ``GET /me/export``."""
+def register_exporter(name: str, *, tables: Iterable[str] = ()) -> Callable[[Exporter], Exporter]:
+    """Domains add what they hold about a user to ``GET /me/export``; ``tables`` names
+    every table whose rows about the user the exporter covers."""
 
     def decorator(fn: Exporter) -> Exporter:
         _exporters[name] = fn
+        _exported_tables[name] = set(tables)
         return fn
 
     return decorator
 
 
-def register_eraser(fn: Eraser) -> Eraser:
-    """Domains erase a user's personal data on ``DELETE /me`` (money records stay)."""
-    _erasers.append(fn)
-    return fn
+def register_eraser(fn: Eraser | None = None, *, tables: Iterable[str] = ()) -> Any:
+    """Domains erase a user's personal data on ``DELETE /me`` (money records stay);
+    ``tables`` names every table whose rows about the user the eraser has dealt with
+    (deleted, blanked or deliberately kept pseudonymous). Use bare or with ``tables``."""
+
+    def decorator(eraser: Eraser) -> Eraser:
+        _erasers.append(eraser)
+        _erased_tables[f"{eraser.__module__}.{eraser.__qualname__}"] = set(tables)
+        return eraser
+
+    return decorator(fn) if fn is not None else decorator
+
+
+def covered_tables() -> tuple[set[str], set[str]]:
+    """(tables some exporter covers, tables some eraser covers)."""
+    exported = set().union(*_exported_tables.values())
+    erased = set().union(*_erased_tables.values())
+    return exported, erased
 
 
 def export(session: Session, *, user: User) -> dict[str, Any]:
@@ -672,6 +697,7 @@ def erase_account(session: Session, *, user: User) -> None:
         update(RecoveryCode).where(RecoveryCode.user_id == user.id).values(used_at=utcnow())
     )
     end_all_sessions(session, user=user, reason="erased")
+    checkpoint_after_commit(session)
     log.info("user_erased", user_id=str(user.id))
 
 

@@ -242,7 +242,7 @@ def count_research_contacts(session: Session) -> int:
 # --- export and erasure ----------------------------------------------------------------
 
 
-@register_exporter("consents")
+@register_exporter("consents", tables=("consents", "consent_events"))
 def export_consents(session: Session, user: User) -> dict[str, Any]:
     """Current decisions and the full history, oldest first."""
     if user.role != Role.SURVIVOR:
@@ -263,7 +263,7 @@ def export_consents(session: Session, user: User) -> dict[str, Any]:
     }
 
 
-@register_eraser
+@register_eraser(tables=("consents", "consent_events"))
 def erase_consents(session: Session, user: User) -> None:
     """Decisions and their history go: an erased account allows nothing (a tombstone
     row withdrawing the default-granted purposes keeps it out of every set query)."""

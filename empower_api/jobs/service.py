@@ -576,7 +576,11 @@ def saved_search_matches(session: Session, *, actor: User, search_id: uuid.UUID,
 # --- export and erasure ------------------------------------------------------------------
 
 
-@accounts.register_exporter("jobs")
+# Jobs a member created stay with the organisation; only the creator's id points at them.
+JOBS_USER_TABLES = ("saved_jobs", "saved_searches", "employer_members", "jobs")
+
+
+@accounts.register_exporter("jobs", tables=JOBS_USER_TABLES)
 def export_user(session: Session, user: User) -> dict[str, Any]:
     saved_jobs = session.scalars(select(SavedJob).where(SavedJob.user_id == user.id))
     searches = session.scalars(select(SavedSearch).where(SavedSearch.user_id == user.id))
@@ -589,10 +593,12 @@ def export_user(session: Session, user: User) -> dict[str, Any]:
                             "last_read_at": rfc3339(s.last_read_at)} for s in searches],
         "employer_memberships": [{"employer_id": str(m.employer_id), "role": m.role,
                                   "joined_at": rfc3339(m.created_at)} for m in memberships],
+        "jobs_created": [str(job_id) for job_id in session.scalars(
+            select(Job.id).where(Job.created_by_id == user.id).order_by(Job.created_at))],
     }
 
 
-@accounts.register_eraser
+@accounts.register_eraser(tables=JOBS_USER_TABLES)
 def erase_user(session: Session, user: User) -> None:
     """Saved jobs, saved searches and memberships go; the organisations stay."""
     session.execute(delete(SavedJob).where(SavedJob.user_id == user.id))

@@ -1,7 +1,7 @@
 """consents: current decision per purpose, and the append-only history
 
 Revision ID: f9bb3a1d3059
-Revises: 75667739909c
+Revises: 25c8907ac323
 Create Date: 2026-11-29 12:40:48.251930
 """
 
@@ -11,7 +11,7 @@ import empower_api.db
 
 
 revision = 'f9bb3a1d3059'
-down_revision = '75667739909c'
+down_revision = '25c8907ac323'
 branch_labels = None
 depends_on = None
 
