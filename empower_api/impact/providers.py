@@ -1,7 +1,7 @@
-"""Impact figures of the domains on this branch: job postings and savings groups.
+"""Impact figures of the domains that exist: job postings, savings groups, training.
 
-Applications, hires, courses, credentials and grants register theirs from their own
-packages (see ``registry``); until then those figures are null.
+Applications, hires and grants register theirs (see ``registry``); until then those
+figures are null.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from empower_api.impact.registry import (
 )
 from empower_api.jobs.models import Job
 from empower_api.savings.models import Membership, Transaction, TxType
+from empower_api.training.models import Credential, Enrollment
 
 
 @register_figure("jobs_published")
@@ -71,3 +72,28 @@ def total_saved(session: Session, window: Window) -> MoneyFigure:
     for currency, amount, people, m in rows:
         by_month.setdefault(m, {})[currency] = Total(int(amount), int(people))
     return MoneyFigure(overall=overall, by_month=by_month)
+
+
+def _counted(session: Session, window: Window, moment: Any, *where: Any) -> CountFigure:
+    """Rows matching ``where``, overall and by the month of ``moment``."""
+    overall = session.scalar(select(func.count()).select_from(moment.table).where(*where)) or 0
+    month = month_of(moment)
+    rows = session.execute(select(month, func.count()).where(*where, moment >= window.since)
+                           .group_by(month))
+    return CountFigure(overall=int(overall), by_month={m: int(n) for m, n in rows})
+
+
+@register_figure("courses_completed")
+def courses_completed(session: Session, window: Window) -> CountFigure:
+    """Enrollments completed by survivors who allow impact figures."""
+    return _counted(session, window, Enrollment.completed_at,
+                    Enrollment.completed_at.is_not(None),
+                    consented(Purpose.INCLUDE_IN_IMPACT_FIGURES, Enrollment.user_id))
+
+
+@register_figure("credentials_issued")
+def credentials_issued(session: Session, window: Window) -> CountFigure:
+    """Credentials issued to survivors who allow impact figures and not revoked (an erased
+    holder's credential leads to nobody and is not counted)."""
+    return _counted(session, window, Credential.issued_at, Credential.revoked_at.is_(None),
+                    consented(Purpose.INCLUDE_IN_IMPACT_FIGURES, Credential.user_id))

@@ -17,8 +17,7 @@ from tests.factories.jobs import make_employer, make_job
 from tests.factories.savings import add_member, make_group, make_meeting, record
 
 API = "/api/v1"
-NOT_YET_PROVIDED = ("applications", "hires", "courses_completed", "credentials_issued",
-                    "grants_disbursed_amount")
+NOT_YET_PROVIDED = ("applications", "hires", "grants_disbursed_amount")
 
 
 def impact(client: Any) -> dict[str, Any]:
@@ -149,3 +148,27 @@ def test_months_are_the_last_twelve_utc_months_across_a_year_end():
 def test_a_provider_for_an_unknown_figure_is_refused():
     with pytest.raises(KeyError):
         registry.register_figure("people_helped")
+
+
+def test_courses_and_credentials_count_consenting_survivors_only(app, session, client,
+                                                                  auth_client):
+    from tests.factories.accounts import make_staff
+    from tests.factories.training import make_course, make_credential
+
+    staff = make_staff(session)
+    course = make_course(session, staff=staff)
+    people = [make_survivor(session) for _ in range(6)]
+    for person in people:
+        make_credential(session, person, course, staff)
+    for person in people[:5]:
+        set_consent(session, user=person, purpose=Purpose.INCLUDE_IN_IMPACT_FIGURES,
+                    granted=True)
+    session.commit()
+    body = impact(client)
+    assert body["courses_completed"] == 5 and body["credentials_issued"] == 5
+    assert this_month(body)["courses_completed"] == 5
+    assert this_month(body)["credentials_issued"] == 5
+    auth_client(people[0]).put(f"{API}/me/consents/include_in_impact_figures",
+                               json={"granted": False})
+    body = impact(client)
+    assert body["courses_completed"] is None and body["credentials_issued"] is None
