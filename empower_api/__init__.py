@@ -88,9 +88,10 @@ def _register_blueprints(app: Flask) -> None:
     from empower_api.accounts.routes import blp as accounts_blp
     from empower_api.audit.routes import blp as audit_blp
     from empower_api.jobs.routes import blp as jobs_blp
+    from empower_api.moderation.routes import blp as moderation_blp
     from empower_api.savings.routes import blp as savings_blp
 
-    for blueprint in (ops.blp, accounts_blp, jobs_blp, savings_blp, audit_blp):
+    for blueprint in (ops.blp, accounts_blp, jobs_blp, moderation_blp, savings_blp, audit_blp):
         api.register_blueprint(blueprint)
     # The docs UI at /docs (flask-smorest serves it under the OpenAPI prefix).
     app.add_url_rule(

@@ -21,9 +21,11 @@ def demo_loaders() -> list[tuple[str, DemoLoader]]:
     """Each domain adds its demo data; later ones may use what earlier ones made."""
     from empower_api.accounts.demo import load as accounts_demo
     from empower_api.jobs.demo import load as jobs_demo
+    from empower_api.moderation.demo import load as moderation_demo
     from empower_api.savings.demo import load as savings_demo
 
-    return [("accounts", accounts_demo), ("jobs", jobs_demo), ("savings", savings_demo)]
+    return [("accounts", accounts_demo), ("jobs", jobs_demo), ("moderation", moderation_demo),
+            ("savings", savings_demo)]
 
 
 def register_commands(app: Flask) -> None:

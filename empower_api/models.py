@@ -7,10 +7,12 @@ from empower_api.accounts import models as accounts_models
 from empower_api.audit import models as audit_models
 from empower_api.db import Base
 from empower_api.jobs import models as jobs_models
+from empower_api.moderation import models as moderation_models
 from empower_api.savings import models as savings_models
 
 metadata = Base.metadata
 
 __all__ = [
-    "accounts_models", "audit_models", "idempotency", "jobs_models", "metadata", "savings_models",
+    "accounts_models", "audit_models", "idempotency", "jobs_models", "metadata",
+    "moderation_models", "savings_models",
 ]

@@ -24,6 +24,7 @@ PUBLIC = {
     # Jobs: public browsing (no account needed) and employer profiles while vetted.
     ("GET", "/api/v1/jobs"), ("GET", "/api/v1/jobs/<uuid:job_id>"),
     ("GET", "/api/v1/jobs/<uuid:job_id>/jsonld"), ("GET", "/api/v1/employers/<uuid:employer_id>"),
+    ("GET", "/api/v1/job-categories"),
 }
 ADMIN_ONLY = {("GET", "/api/v1/staff/audit-log")}
 
