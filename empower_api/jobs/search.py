@@ -168,12 +168,18 @@ def _facet_groups(params: SearchParams) -> list[list[str]]:
     return groups
 
 
-def sqlite_fts_query(words: Sequence[str], params: SearchParams) -> str:
-    """Visitor's words in the text columns only, and the filters' facet tokens."""
+def sqlite_fts_query(words: Sequence[str], params: SearchParams,
+                     personal: Personal | None = None) -> str:
+    """Visitor's words in the text columns only, and the filters' facet tokens; a
+    survivor's blocked employers and excluded categories are left out the same way."""
     parts = [f"{{title_text body_text}} : ({sqlite_match_expression(words)})"]
     parts += ["facets : (" + " OR ".join(f'"{t}"' for t in group) + ")"
               for group in _facet_groups(params)]
-    return " AND ".join(parts)
+    query = " AND ".join(parts)
+    excluded = personal.facet_tokens() if personal else []
+    if excluded:
+        query = f"({query}) NOT facets : (" + " OR ".join(f'"{t}"' for t in excluded) + ")"
+    return query
 
 
 def public_clause(now: datetime) -> ColumnElement[bool]:
@@ -268,6 +274,11 @@ class Personal:
     def __bool__(self) -> bool:
         return bool(self.blocked_employer_ids or self.excluded_categories)
 
+    def facet_tokens(self) -> list[str]:
+        """The SQLite facet tokens of what is left out (see ``facet_tokens``)."""
+        return ([f"xm{employer_id.hex}" for employer_id in sorted(self.blocked_employer_ids)]
+                + [f"xk{_plain(category)}" for category in sorted(self.excluded_categories)])
+
     def clauses(self) -> list[ColumnElement[bool]]:
         clauses: list[ColumnElement[bool]] = []
         if self.blocked_employer_ids:
@@ -338,7 +349,8 @@ def search_jobs(
     dialect = session.get_bind().dialect.name
     if words and sort == "relevance" and dialect == "sqlite":
         return _sqlite_relevance_page(session, stmt, words=words, params=params, limit=limit,
-                                      cursor=cursor, scope=f"{cursor_scope}:{sort}")
+                                      cursor=cursor, scope=f"{cursor_scope}:{sort}",
+                                      personal=personal)
     if words:
         if dialect == "postgresql":
             # The planner prices testing a row's text match (or its jsonb skills) at
@@ -371,7 +383,7 @@ def search_jobs(
                        literal_column(_SQLITE_SCORE, Double()).label("score"))
                 .select_from(text("jobs_fts"))
                 .where(text("jobs_fts MATCH :fts_query")
-                       .bindparams(fts_query=sqlite_fts_query(words, params)))
+                       .bindparams(fts_query=sqlite_fts_query(words, params, personal)))
                 .subquery("fts")
             )
             stmt = stmt.join(matches, matches.c.rowid == Job.search_rowid)
@@ -446,7 +458,7 @@ def _postgres_relevance_page(session: Session, stmt: Select[Any], tsquery: Any, 
 
 def _sqlite_relevance_page(session: Session, stmt: Select[Any], *, words: Sequence[str],
                            params: SearchParams, limit: int, cursor: str | None,
-                           scope: str) -> Page[Job]:
+                           scope: str, personal: Personal | None = None) -> Page[Job]:
     """A relevance-ordered page on SQLite: rank the full-text matches first, then check
     the SQL filters only for as many of them as the page needs.
 
@@ -462,7 +474,7 @@ def _sqlite_relevance_page(session: Session, stmt: Select[Any], *, words: Sequen
     Statements: the ranking, one filter check of a few times the page size and, only
     if too few of those pass, one more for all remaining matches; then the postings.
     """
-    bind: dict[str, Any] = {"fts_query": sqlite_fts_query(words, params)}
+    bind: dict[str, Any] = {"fts_query": sqlite_fts_query(words, params, personal)}
     sql = _SQLITE_RANKED
     if cursor:
         last_score, last_id = decode_cursor(cursor, scope, 2)

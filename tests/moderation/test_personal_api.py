@@ -120,9 +120,12 @@ def test_excluded_categories_are_replaced_and_hide_postings(session, client, aut
 
 
 def test_personalised_search_stays_within_five_statements(app, session, auth_client):
+    # The blocked employer has most of the matches: left out inside the full-text
+    # ranking on SQLite, so a page never needs a second round of filter checks.
     employers = [make_employer(session) for _ in range(3)]
-    for i in range(130):
-        make_job(session, employers[i % 3], title=f"Cook {i}", skills=["cooking"])
+    for i in range(400):
+        make_job(session, employers[0] if i % 7 else employers[1 + i % 2],
+                 title=f"Cook {i}", skills=["cooking"])
     survivor = make_survivor(session)
     session.commit()
     client = auth_client(survivor)
@@ -140,15 +143,15 @@ def test_personalised_search_stays_within_five_statements(app, session, auth_cli
     event.listen(engine, "before_cursor_execute", count)
     try:
         counts = {}
-        for limit in (20, 80):
+        for limit in (20, 50):
             for query in ("q=cook", "skills=cooking&sort=pay"):
                 statements.clear()
                 assert len(ids(client.get(f"{API}/jobs?limit={limit}&{query}"))) == limit
                 counts[(limit, query)] = len(statements)
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert counts[(20, "q=cook")] == counts[(80, "q=cook")] <= 5, counts
-    assert counts[(20, "skills=cooking&sort=pay")] == counts[(80, "skills=cooking&sort=pay")] \
+    assert counts[(20, "q=cook")] == counts[(50, "q=cook")] <= 5, counts
+    assert counts[(20, "skills=cooking&sort=pay")] == counts[(50, "skills=cooking&sort=pay")] \
         <= 5, counts
 
 
