@@ -12,7 +12,7 @@ import stripe
 from flask import Flask, Response, current_app, request
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
-from empower_api.config import build_config
+from empower_api.config import ConfigurationError, build_config
 from empower_api.db import db as _db
 from empower_api.db import sqlite_begin_mode
 from empower_api.errors import DomainError, Invalid, problem, register_error_handlers
@@ -34,8 +34,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` overrides what the environment says (tests)."""
     app = Flask(__name__, instance_relative_config=True)
     configure_logging(os.environ.get("LOG_LEVEL", "INFO").upper())
-    app.config.from_mapping(build_config(app.instance_path, overrides=config))
-    app.config.setdefault("MIGRATIONS_DIR", PACKAGE_ROOT.parent / "migrations")
+    try:
+        settings = build_config(app.instance_path, overrides=config)
+    except ConfigurationError as error:
+        error.exit()
+    app.config.from_mapping(settings)
+    app.config.setdefault("MIGRATIONS_DIR", PACKAGE_ROOT / "migrations")
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     # If Redis is briefly unreachable, keep serving with per-process limits.
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
@@ -70,10 +74,12 @@ def _configure_api_docs(app: Flask) -> None:
         OPENAPI_VERSION="3.1.0",
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
         API_SPEC_OPTIONS={
-            "info": {"description": "HTTP API behind the Empower mobile app."},
+            "info": {"description": "HTTP API behind the Empower mobile app.",
+                     "license": {"name": "AGPL-3.0-or-later",
+                                 "identifier": "AGPL-3.0-or-later"}},
+            "servers": [{"url": app.config["PUBLIC_BASE_URL"],
+                         "description": "This deployment (PUBLIC_BASE_URL)"}],
             "components": {
                 "securitySchemes": {
                     "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
@@ -84,7 +90,7 @@ def _configure_api_docs(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from empower_api import ops
+    from empower_api import docs_ui, ops
     from empower_api.accounts.routes import blp as accounts_blp
     from empower_api.audit.routes import blp as audit_blp
     from empower_api.jobs.routes import blp as jobs_blp
@@ -93,10 +99,8 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (ops.blp, accounts_blp, jobs_blp, moderation_blp, savings_blp, audit_blp):
         api.register_blueprint(blueprint)
-    # The docs UI at /docs (flask-smorest serves it under the OpenAPI prefix).
-    app.add_url_rule(
-        "/docs", "docs", app.view_functions["api-docs.openapi_swagger_ui"]
-    )
+    # The docs UI at /docs, every asset from this host (works with no internet).
+    app.register_blueprint(docs_ui.blp)
 
 
 def _register_request_hooks(app: Flask) -> None:

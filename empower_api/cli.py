@@ -81,15 +81,6 @@ def register_commands(app: Flask) -> None:
         click.echo(f"audit chain broken at event {result.broken_at}", err=True)
         sys.exit(1)
 
-    keys = AppGroup("keys", help="Encryption keys.")
-    app.cli.add_command(keys)
+    from empower_api.accounts.keys import keys_cli
 
-    @keys.command("rotate-pii")
-    def rotate_pii() -> None:
-        """Re-encrypt every PII column under the first key of PII_ENCRYPTION_KEYS."""
-        from empower_api.accounts.keys import rotate_pii_keys
-
-        count = rotate_pii_keys(db.session)
-        db.session.commit()
-        click.echo(f"re-encrypted {count} values")
-
+    app.cli.add_command(keys_cli)

@@ -1,9 +1,12 @@
 """Configuration, read from environment variables only.
 
-Every variable is documented in README.md. In the embedded default (no
-``EMPOWER_ENV`` or ``EMPOWER_ENV=development``) missing secrets are generated once
-into ``instance/secrets.json``; with ``EMPOWER_ENV=production`` a missing secret
-stops start-up with an error naming the variable.
+Every variable is documented in README.md (a test walks that table and proves each
+one reaches the app). In the embedded default (no ``EMPOWER_ENV`` or
+``EMPOWER_ENV=development``) missing secrets are generated once into
+``instance/secrets.json``; with ``EMPOWER_ENV=production`` a missing secret stops
+start-up with one line per missing variable saying how to make it. A variable named
+``EMPOWER_…`` that nothing reads is reported at start-up (a typo, or a setting of
+another version).
 """
 
 from __future__ import annotations
@@ -12,11 +15,14 @@ import base64
 import json
 import os
 import secrets
+import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+import phonenumbers
 import structlog
+from limits import parse_many
 
 log = structlog.get_logger(__name__)
 
@@ -31,8 +37,70 @@ SECRET_VARIABLES: dict[str, Any] = {
 }
 
 
+GENERATE_HINT = "make one with `flask keys generate` (prints a ready .env block)"
+# How to make each secret by hand, for the start-up error.
+SECRET_HINTS: dict[str, str] = {
+    "SECRET_KEY": "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'",
+    "JWT_SECRET_KEY": "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'",
+    "PII_ENCRYPTION_KEYS": ("python3 -c 'from cryptography.fernet import Fernet; "
+                            "print(Fernet.generate_key().decode())'"),
+    "PII_INDEX_KEY": "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'",
+}
+ENV_PREFIX = "EMPOWER_"
+
+
 class ConfigurationError(RuntimeError):
-    """Raised at start-up when the environment is not usable."""
+    """Raised at start-up when the environment is not usable: one message per problem."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = list(problems)
+
+    def exit(self) -> NoReturn:
+        """Print one line per problem on stderr and exit 2 (no traceback): for operators."""
+        for line in self.problems:
+            sys.stderr.write(f"configuration error: {line}\n")
+        raise SystemExit(2)
+
+
+class _ReadEnvironment(dict[str, str]):
+    """The environment, remembering which names were asked for (to spot unknown ones)."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.asked: set[str] = set()
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        self.asked.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> str:
+        self.asked.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            self.asked.add(key)
+        return super().__contains__(key)
+
+
+def _rate_limit(env: Mapping[str, str], name: str, default: str,
+                problems: list[str]) -> str:
+    value = (env.get(name) or "").strip() or default
+    try:
+        parse_many(value)
+    except ValueError:
+        problems.append(f"{name} must be a rate limit like '5/minute' or '100 per hour'")
+        return default
+    return value
+
+
+def _phone_region(env: Mapping[str, str], problems: list[str]) -> str | None:
+    value = (env.get("DEFAULT_PHONE_REGION") or "").strip().upper()
+    if value and value not in phonenumbers.SUPPORTED_REGIONS:
+        problems.append("DEFAULT_PHONE_REGION must be an ISO 3166-1 alpha-2 country, like GB")
+        return None
+    return value or None
 
 
 def _bool(value: str | None, default: bool) -> bool:
@@ -64,17 +132,19 @@ def build_config(
     overrides: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Build the Flask config from the environment; ``overrides`` (tests) win."""
-    env = dict(os.environ if environ is None else environ)
+    env = _ReadEnvironment(os.environ if environ is None else environ)
     env.update({k: v for k, v in (overrides or {}).items() if isinstance(v, str)})
     mode = env.get("EMPOWER_ENV", "development").strip().lower()
     if mode not in {"development", "production", "testing"}:
         raise ConfigurationError("EMPOWER_ENV must be development, production or testing")
     instance = Path(instance_path)
+    problems: list[str] = []
 
     database_url = env.get("DATABASE_URL") or ""
-    if not database_url:
-        if mode == "production":
-            raise ConfigurationError("DATABASE_URL is required when EMPOWER_ENV=production")
+    if not database_url and mode == "production":
+        problems.append("DATABASE_URL is required when EMPOWER_ENV=production: set it to "
+                        "postgresql://USER@HOST/DATABASE")
+    elif not database_url:
         instance.mkdir(parents=True, exist_ok=True)
         database_url = f"sqlite:///{instance / 'empower.db'}"
     if database_url.startswith("postgres://"):
@@ -91,7 +161,10 @@ def build_config(
         "STRIPE_API_BASE": env.get("STRIPE_API_BASE") or None,
         "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET") or None,
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
-        "RATELIMIT_REPORTS": env.get("RATELIMIT_REPORTS") or "10/hour",
+        "RATELIMIT_AUTH": _rate_limit(env, "RATELIMIT_AUTH", "5/minute", problems),
+        "RATELIMIT_SEARCH": _rate_limit(env, "RATELIMIT_SEARCH", "120/minute", problems),
+        "RATELIMIT_REPORTS": _rate_limit(env, "RATELIMIT_REPORTS", "10/hour", problems),
+        "DEFAULT_PHONE_REGION": _phone_region(env, problems),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://localhost:5000").rstrip("/"),
         "JSON_SORT_KEYS": False,
@@ -102,12 +175,16 @@ def build_config(
     provided = {name: env[name] for name in names if env.get(name)}
     missing = [name for name in names if name not in provided]
     if missing and mode == "production":
-        raise ConfigurationError(
-            f"{missing[0]} is required when EMPOWER_ENV=production"
-            + (f" (also missing: {', '.join(missing[1:])})" if len(missing) > 1 else "")
-        )
+        problems.extend(
+            f"{name} is required when EMPOWER_ENV=production: {GENERATE_HINT}, "
+            f"or {SECRET_HINTS[name]}" for name in missing)
+    if problems:
+        raise ConfigurationError(*problems)
     if missing:
         provided.update(_instance_secrets(instance, missing))
     config.update(provided)
     config.update(overrides or {})
+    unknown = sorted(n for n in env if n.startswith(ENV_PREFIX) and n not in env.asked)
+    if unknown:
+        log.warning("unknown_settings_ignored", names=unknown)
     return config

@@ -17,7 +17,29 @@ from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_MIMETYPE = "application/problem+json"
+PROBLEM_TYPE_PREFIX = "/problems/"
 log = structlog.get_logger(__name__)
+
+# The code of a problem raised without one of its own, by status. Written out rather
+# than taken from ``HTTPStatus.name``, whose spelling changes between Python versions.
+STATUS_CODES: dict[int, str] = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 410: "gone",
+    412: "precondition_failed", 413: "payload_too_large", 415: "unsupported_media_type",
+    422: "validation_error", 428: "precondition_required", 429: "rate_limited",
+    500: "internal_error", 501: "not_implemented", 502: "bad_gateway", 503: "unavailable",
+    504: "gateway_timeout",
+}
+
+
+def default_code(status: int) -> str:
+    """The stable code of a status (``404`` → ``not_found``)."""
+    return STATUS_CODES.get(status) or HTTPStatus(status).name.lower()
+
+
+def problem_type(code: str) -> str:
+    """The problem's ``type``: one URI reference per code, ``/problems/<code>``."""
+    return f"{PROBLEM_TYPE_PREFIX}{code}"
 
 
 def problem(
@@ -30,16 +52,16 @@ def problem(
     headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> Response:
-    """Build a problem+json response."""
+    """Build a problem+json response; every problem has a ``code`` and a ``type`` naming it."""
     phrase = HTTPStatus(status).phrase
+    code = code or default_code(status)
     body: dict[str, Any] = {
-        "type": f"/problems/{code}" if code else "about:blank",
+        "type": problem_type(code),
         "title": title or phrase,
         "status": status,
         "detail": detail or phrase,
+        "code": code,
     }
-    if code:
-        body["code"] = code
     if errors:
         body["errors"] = {field: list(msgs) for field, msgs in errors.items()}
     body.update(extra)

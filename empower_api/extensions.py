@@ -46,6 +46,14 @@ class Api(SmorestApi):
         finally:
             self.DEFAULT_RESPONSE_CONTENT_TYPE = default
 
+    def _init_spec(self, **kwargs: Any) -> None:
+        from empower_api.apidoc import CompleteOperationsPlugin, utc_datetime_properties
+
+        kwargs["extra_plugins"] = [*kwargs.get("extra_plugins", ()),
+                                   CompleteOperationsPlugin(self)]
+        super()._init_spec(**kwargs)
+        self.ma_plugin.converter.add_attribute_function(utc_datetime_properties)
+
     def _register_error_handlers(self) -> None:  # errors.register_error_handlers does it
         return None
 

@@ -188,7 +188,8 @@ def assert_problem(response: Any, status: int, field: str | None = None) -> dict
     assert response.mimetype == "application/problem+json", response.mimetype
     body = response.get_json()
     assert body["status"] == status
-    assert {"type", "title", "detail"} <= set(body)
+    assert {"type", "title", "detail", "code"} <= set(body)
+    assert body["type"] == f"/problems/{body['code']}", body  # one scheme for every problem
     if field is not None:
         assert field in body.get("errors", {}), body
     return body
