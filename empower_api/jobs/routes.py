@@ -178,7 +178,7 @@ class Jobs(MethodView):
         categories they excluded; such answers are ``Cache-Control: private``.
         """
         page = service.search(db.session, query=query,
-                              personal_filter=personal_filter(db.session, current_actor()))
+                              personal_filter=personal_filter(current_actor()))
         return jsonify({"items": [summary_of(job) for job in page.items],
                         "next_cursor": page.next_cursor})
 

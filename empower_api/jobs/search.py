@@ -168,18 +168,12 @@ def _facet_groups(params: SearchParams) -> list[list[str]]:
     return groups
 
 
-def sqlite_fts_query(words: Sequence[str], params: SearchParams,
-                     personal: Personal | None = None) -> str:
-    """Visitor's words in the text columns only, and the filters' facet tokens; a
-    survivor's blocked employers and excluded categories are left out the same way."""
+def sqlite_fts_query(words: Sequence[str], params: SearchParams) -> str:
+    """Visitor's words in the text columns only, and the filters' facet tokens."""
     parts = [f"{{title_text body_text}} : ({sqlite_match_expression(words)})"]
     parts += ["facets : (" + " OR ".join(f'"{t}"' for t in group) + ")"
               for group in _facet_groups(params)]
-    query = " AND ".join(parts)
-    excluded = personal.facet_tokens() if personal else []
-    if excluded:
-        query = f"({query}) NOT facets : (" + " OR ".join(f'"{t}"' for t in excluded) + ")"
-    return query
+    return " AND ".join(parts)
 
 
 def public_clause(now: datetime) -> ColumnElement[bool]:
@@ -262,30 +256,18 @@ def _filters(session: Session, params: SearchParams) -> list[ColumnElement[bool]
     return clauses
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Personal:
-    """What one signed-in survivor never wants to see: postings of the employers they
-    blocked and of the categories they excluded (``empower_api.moderation.personal``).
-    Empty for everyone else, so their results are exactly the anonymous ones."""
+    """SQL conditions that leave out what one signed-in survivor never wants to see
+    (their blocked employers and excluded categories; built by
+    ``empower_api.moderation.personal.personal_filter``). They are subqueries inside
+    the search's own statements, so a page costs no extra statement. Empty for
+    everyone else, whose results are exactly the anonymous ones."""
 
-    blocked_employer_ids: frozenset[uuid.UUID] = frozenset()
-    excluded_categories: frozenset[str] = frozenset()
+    predicates: tuple[ColumnElement[bool], ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.blocked_employer_ids or self.excluded_categories)
-
-    def facet_tokens(self) -> list[str]:
-        """The SQLite facet tokens of what is left out (see ``facet_tokens``)."""
-        return ([f"xm{employer_id.hex}" for employer_id in sorted(self.blocked_employer_ids)]
-                + [f"xk{_plain(category)}" for category in sorted(self.excluded_categories)])
-
-    def clauses(self) -> list[ColumnElement[bool]]:
-        clauses: list[ColumnElement[bool]] = []
-        if self.blocked_employer_ids:
-            clauses.append(Job.employer_id.not_in(sorted(self.blocked_employer_ids)))
-        if self.excluded_categories:
-            clauses.append(Job.category.not_in(sorted(self.excluded_categories)))
-        return clauses
+        return bool(self.predicates)
 
 
 @dataclass(frozen=True)
@@ -323,7 +305,8 @@ def search_jobs(
     """Published postings of currently vetted employers matching ``params``, one page.
 
     ``personal`` leaves out what a signed-in survivor blocked or excluded; the SQL
-    filters apply it (on SQLite relevance pages too, in the filter check).
+    filters apply it (on SQLite relevance pages too, in the filter check), as
+    subqueries: no extra statement.
 
     One SQL statement per page whatever its size; each posting comes with its
     employer loaded (for the vetting badge).
@@ -339,7 +322,7 @@ def search_jobs(
         .where(public_clause(now), *_filters(session, params))
     )
     if personal:
-        stmt = stmt.where(*personal.clauses())
+        stmt = stmt.where(*personal.predicates)
     if published_after is not None:
         stmt = stmt.where(Job.published_at > published_after)
     if published_until is not None:
@@ -349,8 +332,7 @@ def search_jobs(
     dialect = session.get_bind().dialect.name
     if words and sort == "relevance" and dialect == "sqlite":
         return _sqlite_relevance_page(session, stmt, words=words, params=params, limit=limit,
-                                      cursor=cursor, scope=f"{cursor_scope}:{sort}",
-                                      personal=personal)
+                                      cursor=cursor, scope=f"{cursor_scope}:{sort}")
     if words:
         if dialect == "postgresql":
             # The planner prices testing a row's text match (or its jsonb skills) at
@@ -383,7 +365,7 @@ def search_jobs(
                        literal_column(_SQLITE_SCORE, Double()).label("score"))
                 .select_from(text("jobs_fts"))
                 .where(text("jobs_fts MATCH :fts_query")
-                       .bindparams(fts_query=sqlite_fts_query(words, params, personal)))
+                       .bindparams(fts_query=sqlite_fts_query(words, params)))
                 .subquery("fts")
             )
             stmt = stmt.join(matches, matches.c.rowid == Job.search_rowid)
@@ -458,7 +440,7 @@ def _postgres_relevance_page(session: Session, stmt: Select[Any], tsquery: Any, 
 
 def _sqlite_relevance_page(session: Session, stmt: Select[Any], *, words: Sequence[str],
                            params: SearchParams, limit: int, cursor: str | None,
-                           scope: str, personal: Personal | None = None) -> Page[Job]:
+                           scope: str) -> Page[Job]:
     """A relevance-ordered page on SQLite: rank the full-text matches first, then check
     the SQL filters only for as many of them as the page needs.
 
@@ -474,7 +456,7 @@ def _sqlite_relevance_page(session: Session, stmt: Select[Any], *, words: Sequen
     Statements: the ranking, one filter check of a few times the page size and, only
     if too few of those pass, one more for all remaining matches; then the postings.
     """
-    bind: dict[str, Any] = {"fts_query": sqlite_fts_query(words, params, personal)}
+    bind: dict[str, Any] = {"fts_query": sqlite_fts_query(words, params)}
     sql = _SQLITE_RANKED
     if cursor:
         last_score, last_id = decode_cursor(cursor, scope, 2)

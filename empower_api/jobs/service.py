@@ -593,7 +593,7 @@ def saved_search_matches(session: Session, *, actor: User, search_id: uuid.UUID,
     params = SearchParams.from_query({**loaded, "sort": "newest"})
     page = search_jobs(session, params=params, limit=limit, cursor=inner,
                        published_after=since, published_until=until, cursor_scope=scope,
-                       now=until, personal=personal.personal_filter(session, actor))
+                       now=until, personal=personal.personal_filter(actor))
     next_cursor = encode_cursor([since, until, page.next_cursor], scope) if page.next_cursor \
         else None
     return Page(items=page.items, next_cursor=next_cursor)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import String, cast, delete, exists, literal, select, union_all
+from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -19,7 +19,7 @@ from empower_api.accounts import service as accounts
 from empower_api.accounts.models import Role, User
 from empower_api.db import utcnow
 from empower_api.errors import NotFound
-from empower_api.jobs.models import Employer
+from empower_api.jobs.models import Employer, Job
 from empower_api.jobs.search import Personal
 from empower_api.moderation.models import CategoryExclusion, EmployerBlock
 from empower_api.pagination import Page, SortKey, paginate
@@ -42,25 +42,19 @@ def is_blocked(user_id: Any, employer_id: Any) -> ColumnElement[bool]:
                           EmployerBlock.employer_id == employer_id)
 
 
-def personal_filter(session: Session, actor: User | None) -> Personal:
-    """What ``actor`` never wants to see, for ``search_jobs(personal=...)``.
+def personal_filter(actor: User | None) -> Personal:
+    """What ``actor`` never wants to see, for ``search_jobs(personal=...)``: postings of
+    employers they blocked and in categories they excluded, as subqueries (no query
+    here, none added to the search's statements).
 
     Only survivors have blocks and exclusions; anyone else (and anonymous visitors)
-    gets an empty filter without a query, so their results are the public ones.
-    One statement for a survivor.
+    gets an empty filter, so their results are the public ones.
     """
     if actor is None or actor.role != Role.SURVIVOR:
         return Personal()
-    rows = session.execute(union_all(
-        select(literal("employer"), cast(EmployerBlock.employer_id, String()))
-        .where(EmployerBlock.user_id == actor.id),
-        select(literal("category"), CategoryExclusion.category)
-        .where(CategoryExclusion.user_id == actor.id),
-    )).all()
-    return Personal(
-        blocked_employer_ids=frozenset(uuid.UUID(str(v)) for k, v in rows if k == "employer"),
-        excluded_categories=frozenset(v for k, v in rows if k == "category"),
-    )
+    excluded = select(CategoryExclusion.category).where(CategoryExclusion.user_id == actor.id)
+    return Personal(predicates=(~is_blocked(actor.id, Job.employer_id),
+                                Job.category.not_in(excluded)))
 
 
 # --- blocks -----------------------------------------------------------------------------

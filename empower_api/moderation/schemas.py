@@ -48,6 +48,7 @@ class ModerationCaseSchema(ma.Schema):
     state = fields.String(metadata={"description": "`pending`, `restored` or `removed`"})
     created_at = UtcDateTime()
     decided_at = UtcDateTime(allow_none=True)
+    note = fields.String(allow_none=True, metadata={"description": "Staff's note on the decision"})
     reports = fields.List(fields.Nested(CaseReportSchema))
 
 

@@ -130,6 +130,7 @@ def _unreviewed_reports(session: Session,
 def _case_view(case: ModerationCase, job: Job, reports: list[JobReport]) -> dict[str, Any]:
     return {"id": case.id, "job": job, "trigger": case.trigger, "signals": case.signals or [],
             "state": case.state, "created_at": case.created_at, "decided_at": case.decided_at,
+            "note": case.note,
             "reports": [{"reason": r.reason, "details": r.details, "created_at": r.created_at}
                         for r in reports]}
 

@@ -120,8 +120,8 @@ def test_excluded_categories_are_replaced_and_hide_postings(session, client, aut
 
 
 def test_personalised_search_stays_within_five_statements(app, session, auth_client):
-    # The blocked employer has most of the matches: left out inside the full-text
-    # ranking on SQLite, so a page never needs a second round of filter checks.
+    # The blocked employer has most of the matches, so on SQLite most ranked matches
+    # fail the filter check and the rest are checked too: still at most five.
     employers = [make_employer(session) for _ in range(3)]
     for i in range(400):
         make_job(session, employers[0] if i % 7 else employers[1 + i % 2],
@@ -192,3 +192,43 @@ def test_export_and_erasure_of_blocks_and_exclusions(session, auth_client):
         EmployerBlock.user_id == survivor.id)).all() == []
     assert session.scalars(select(CategoryExclusion).where(
         CategoryExclusion.user_id == survivor.id)).all() == []
+
+
+def test_personal_saved_search_matches_stay_within_five_statements(app, session, auth_client):
+    employers = [make_employer(session) for _ in range(2)]
+    survivor = make_survivor(session)
+    session.commit()
+    client = auth_client(survivor)
+    client.put(f"{API}/me/blocked-employers/{employers[0].id}")
+    client.put(f"{API}/me/excluded-categories", json={"categories": ["care"]})
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if not statement.lstrip().upper().startswith(
+                ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")):
+            statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    counts = {}
+    for limit in (20, 100):
+        saved = client.post(f"{API}/me/saved-searches", json={
+            "name": "cook", "query": {"q": "cook"}}).get_json()
+        session.get(SavedSearch, uuid.UUID(saved["id"])).last_read_at = \
+            utcnow() - timedelta(days=1)
+        for i in range(5 * limit):
+            make_job(session, employers[i % 2], title=f"Cook {limit} {i}",
+                     category="care" if i % 4 == 1 else "food_service")
+        session.commit()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            statements.clear()
+            body = client.get(f"{API}/me/saved-searches/{saved['id']}/matches?limit={limit}")
+            counts[limit] = len(statements)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        items = body.get_json()["items"]
+        assert len(items) == limit
+        assert all(item["employer"]["id"] == str(employers[1].id) for item in items)
+        assert all(item["category"] == "food_service" for item in items)
+    assert counts[20] == counts[100] <= 5, counts

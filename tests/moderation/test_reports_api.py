@@ -163,7 +163,7 @@ def test_restore_publishes_again_and_resets_the_count(session, client, auth_clie
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert body["state"] == "restored" and body["job"]["status"] == "published"
-    assert body["decided_at"].endswith("Z")
+    assert body["decided_at"].endswith("Z") and body["note"] == "Checked: fine."
     assert [i["id"] for i in client.get(f"{API}/jobs?q=yak").get_json()["items"]] == [
         str(job.id)]
     assert auth_client(staff).get(f"{API}/staff/moderation").get_json()["items"] == []
