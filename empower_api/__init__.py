@@ -11,13 +11,20 @@ from typing import Any
 import stripe
 from flask import Flask, Response, current_app, request
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from empower_api.config import ConfigurationError, build_config
 from empower_api.db import db as _db
 from empower_api.db import sqlite_begin_mode
 from empower_api.errors import DomainError, Invalid, problem, register_error_handlers
 from empower_api.extensions import api, init_extensions, jwt
-from empower_api.inputs import BadJson, find_problem, parse_json_body, text_problem
+from empower_api.inputs import (
+    BadJson,
+    BufferedBody,
+    find_problem,
+    parse_json_body,
+    text_problem,
+)
 from empower_api.observability import configure_logging, init_request_logging
 from empower_api.security import passwords
 from empower_api.security.crypto import PiiCipher, set_cipher
@@ -28,6 +35,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parent
 API_TITLE = "Empower API"
 API_VERSION = "1.0.0"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -58,6 +66,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_request_hooks(app)
     _make_views_transactional(app)
     _register_cli(app)
+    app.wsgi_app = BufferedBody(  # type: ignore[method-assign]
+        app.wsgi_app, lambda: int(app.config["MAX_CONTENT_LENGTH"]))
+    if hops := app.config["TRUSTED_PROXIES"]:
+        # Behind N trusted proxies the client is the Nth address from the right.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     return app
 
 
@@ -82,7 +95,9 @@ def _configure_api_docs(app: Flask) -> None:
                          "description": "This deployment (PUBLIC_BASE_URL)"}],
             "components": {
                 "securitySchemes": {
-                    "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+                    "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                    "metricsToken": {"type": "http", "scheme": "bearer",
+                                     "description": "METRICS_TOKEN (production)"},
                 }
             },
         },
@@ -96,8 +111,11 @@ def _register_blueprints(app: Flask) -> None:
     from empower_api.jobs.routes import blp as jobs_blp
     from empower_api.moderation.routes import blp as moderation_blp
     from empower_api.savings.routes import blp as savings_blp
+    from empower_api.training.routes import blp as training_blp
+    from empower_api.training.routes import wellknown as training_wellknown
 
-    for blueprint in (ops.blp, accounts_blp, jobs_blp, moderation_blp, savings_blp, audit_blp):
+    for blueprint in (ops.blp, accounts_blp, jobs_blp, moderation_blp, savings_blp, training_blp,
+                      training_wellknown, audit_blp):
         api.register_blueprint(blueprint)
     # The docs UI at /docs, every asset from this host (works with no internet).
     app.register_blueprint(docs_ui.blp)
@@ -112,14 +130,17 @@ def _register_request_hooks(app: Flask) -> None:
             if reason := text_problem(value) or text_problem(name):
                 field = name if text_problem(name) is None else "_query"
                 return Invalid(field, reason).to_response()
-        has_body = request.method in {"POST", "PUT", "PATCH", "DELETE"} and request.content_length
-        if not has_body:
+        if request.method not in BODY_METHODS:
             return None
+        # Chunked bodies arrive here with a Content-Length too (inputs.BufferedBody).
+        if not request.content_length:
+            return None
+        raw = request.get_data(cache=True)
         if not request.is_json:
             return problem(415, "Send the body as application/json.",
                            code="unsupported_media_type")
         try:
-            body = parse_json_body(request.get_data(cache=True))
+            body = parse_json_body(raw)
         except BadJson:
             return problem(400, "The request body is not valid JSON.", code="malformed_json")
         if found := find_problem(body):
@@ -129,8 +150,10 @@ def _register_request_hooks(app: Flask) -> None:
 
     @app.after_request
     def _safety_headers(response: Response) -> Response:
-        # A phone may be shared: nothing said to a signed-in person is cached anywhere.
-        if request.headers.get("Authorization") and "Cache-Control" not in response.headers:
+        # A phone may be shared: no response is cached anywhere unless its view says
+        # it may be (public job search sets its own). Tokens, recovery codes and
+        # personal data also travel in answers to requests without Authorization.
+        if "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")

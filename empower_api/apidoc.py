@@ -71,6 +71,7 @@ FORMAT_EXAMPLES: dict[str, Any] = {
     "url": "https://example.org", "ipv4": "192.0.2.1",
 }
 MAX_DEPTH = 5
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
 
 
 def utc_datetime_properties(_converter: Any, field: Any, **_kwargs: Any) -> dict[str, Any]:
@@ -94,7 +95,8 @@ def problem_example(status: int) -> dict[str, Any]:
                                "status": status, "detail": ERROR_RESPONSES[status][1],
                                "code": code}
     if status == 422:
-        example["errors"] = {"alias": ["Use 3 to 32 letters, digits, '-' or '_'."]}
+        example["errors"] = {
+            "limit": ["Must be greater than or equal to 1 and less than or equal to 100."]}
     return example
 
 
@@ -179,8 +181,7 @@ class CompleteOperationsPlugin(BasePlugin):
                                                  "example": problem_example(status)}},
             }
             if status == 429:
-                response["headers"] = {"Retry-After": {
-                    "description": "Seconds to wait", "schema": {"type": "integer"}}}
+                response["headers"] = RETRY_AFTER
             spec.components.response(name, response, lazy=True)
 
     def schema_helper(self, name: str, definition: dict[str, Any],
@@ -214,8 +215,8 @@ class CompleteOperationsPlugin(BasePlugin):
             if limited is not None and (not limited or method in limited):
                 wanted.add(429)
             for status in wanted:
-                responses.pop(status, None)
-                responses[str(status)] = ERROR_RESPONSES[status][0]
+                declared = responses.pop(status, None) or responses.pop(str(status), None)
+                responses[str(status)] = self._problem_response(status, declared)
             self._problem_bodies(responses)
             operation.setdefault("description", self._description(operation, wanted))
             self._add_examples(operation)
@@ -238,6 +239,20 @@ class CompleteOperationsPlugin(BasePlugin):
                 return set()
             methods |= {m.lower() for m in group.methods}
         return methods
+
+    @staticmethod
+    def _problem_response(status: int, declared: Any) -> Any:
+        """The shared component, or the view's own description with the problem body."""
+        name = ERROR_RESPONSES[status][0]
+        description = declared.get("description") if isinstance(declared, dict) else None
+        if not description or "content" in declared:
+            return name
+        response: dict[str, Any] = {"description": description, "content": {
+            PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"},
+                                 "example": problem_example(status)}}}
+        if status == 429:
+            response["headers"] = RETRY_AFTER
+        return response
 
     @staticmethod
     def _problem_bodies(responses: dict[Any, Any]) -> None:

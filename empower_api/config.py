@@ -34,7 +34,25 @@ SECRET_VARIABLES: dict[str, Any] = {
     "PII_ENCRYPTION_KEYS": lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
     # HMAC key for blind indexes of e-mail and phone (log-in lookup without decrypting).
     "PII_INDEX_KEY": lambda: secrets.token_urlsafe(48),
+    # Comma-separated Ed25519 private keys (base64url): the first signs credentials,
+    # all verify (retired keys stay for credentials they signed).
+    "CREDENTIAL_SIGNING_KEYS": lambda: _new_signing_key(),
 }
+
+
+def _signing_keys_ok(value: str) -> bool:
+    try:
+        parts = [base64.urlsafe_b64decode(p.strip() + "=" * (-len(p.strip()) % 4))
+                 for p in value.split(",") if p.strip()]
+    except ValueError:
+        return False
+    return bool(parts) and all(len(p) == 32 for p in parts)
+
+
+def _new_signing_key() -> str:
+    from empower_api.training.issuer_keys import generate_secret
+
+    return generate_secret()
 
 
 GENERATE_HINT = "make one with `flask keys generate` (prints a ready .env block)"
@@ -45,6 +63,8 @@ SECRET_HINTS: dict[str, str] = {
     "PII_ENCRYPTION_KEYS": ("python3 -c 'from cryptography.fernet import Fernet; "
                             "print(Fernet.generate_key().decode())'"),
     "PII_INDEX_KEY": "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'",
+    "CREDENTIAL_SIGNING_KEYS": ("python3 -c 'from empower_api.training.issuer_keys import "
+                                "generate_secret; print(generate_secret())'"),
 }
 ENV_PREFIX = "EMPOWER_"
 
@@ -126,6 +146,27 @@ def _instance_secrets(instance_path: Path, names: list[str]) -> dict[str, str]:
     return {name: stored[name] for name in names}
 
 
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise ConfigurationError(f"{name} must be a whole number (0 or more)")
+    return int(raw)
+
+
+def check_limiter_storage(mode: str, workers: int, storage_uri: str | None) -> None:
+    """Refuse production with several worker processes and per-process limit counters:
+    each worker would count on its own, multiplying every limit (password guessing
+    included) by the number of workers. Called by build_config (``WEB_CONCURRENCY``)
+    and by gunicorn.conf.py (the real ``-w``)."""
+    shared = bool(storage_uri) and not storage_uri.startswith("memory://")
+    if mode == "production" and workers > 1 and not shared:
+        raise ConfigurationError(
+            f"{workers} workers need shared rate-limit storage: set REDIS_URL "
+            "(or RATELIMIT_STORAGE_URI), or run one worker")
+
+
 def build_config(
     instance_path: str,
     environ: Mapping[str, str] | None = None,
@@ -168,8 +209,21 @@ def build_config(
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://localhost:5000").rstrip("/"),
         "JSON_SORT_KEYS": False,
+        # A neutral issuer name: showing a credential reveals nothing about the program.
+        "CREDENTIAL_ISSUER_NAME": env.get("CREDENTIAL_ISSUER_NAME") or "Skills Credential Issuer",
+        # did:web of the issuer; derived from PUBLIC_BASE_URL's host when not given.
+        "CREDENTIAL_ISSUER_DID": env.get("CREDENTIAL_ISSUER_DID") or None,
+        "RATELIMIT_VERIFY": _rate_limit(env, "RATELIMIT_VERIFY", "30/minute", problems),
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # Bearer token for /metrics; required in production (unset there: not served).
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+        # Proxies in front of the app whose X-Forwarded-For/-Proto are trusted (hops).
+        "TRUSTED_PROXIES": _count(env, "TRUSTED_PROXIES", 0),
     }
+    storage = env.get("RATELIMIT_STORAGE_URI") or config["REDIS_URL"]
+    if storage:
+        config["RATELIMIT_STORAGE_URI"] = storage
+    check_limiter_storage(mode, _count(env, "WEB_CONCURRENCY", 1), storage)
 
     names = list(SECRET_VARIABLES)
     provided = {name: env[name] for name in names if env.get(name)}
@@ -178,10 +232,16 @@ def build_config(
         problems.extend(
             f"{name} is required when EMPOWER_ENV=production: {GENERATE_HINT}, "
             f"or {SECRET_HINTS[name]}" for name in missing)
+    if provided.get("CREDENTIAL_SIGNING_KEYS") and not _signing_keys_ok(
+            provided["CREDENTIAL_SIGNING_KEYS"]):
+        problems.append("CREDENTIAL_SIGNING_KEYS must be comma-separated base64url Ed25519 "
+                        f"private keys (32 bytes each): {GENERATE_HINT}")
     if problems:
         raise ConfigurationError(*problems)
     if missing:
         provided.update(_instance_secrets(instance, missing))
+    # Which secrets live in instance/ (``flask keys rotate-signing`` rewrites them there).
+    config["SECRETS_FROM_INSTANCE"] = missing
     config.update(provided)
     config.update(overrides or {})
     unknown = sorted(n for n in env if n.startswith(ENV_PREFIX) and n not in env.asked)

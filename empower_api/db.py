@@ -101,6 +101,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=15000")
+        # Deleted and overwritten content is zeroed, not left in free pages (erasure).
+        cursor.execute("PRAGMA secure_delete=ON")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
@@ -109,6 +111,36 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql(f"BEGIN {sqlite_begin_mode.get()}")
+
+
+_CHECKPOINT_BUSY_MS = 500
+
+
+def checkpoint_after_commit(session: Session) -> None:
+    """On SQLite, once ``session`` commits, move the WAL into the database file and
+    truncate it (``PRAGMA wal_checkpoint(TRUNCATE)``): old page images in the ``-wal``
+    file would otherwise keep erased plaintext. With ``secure_delete`` the database
+    file then holds none either. A no-op on PostgreSQL (see README, "Erasure and
+    storage")."""
+    engine = current_app.extensions["empower_db"]["engine"]
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return
+
+    def _checkpoint(_session: Session) -> None:
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            # Wait briefly for other writers; a busy checkpoint is retried by the next one.
+            cursor.execute(f"PRAGMA busy_timeout={_CHECKPOINT_BUSY_MS}")
+            busy, _log, _done = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            cursor.execute("PRAGMA busy_timeout=15000")
+            cursor.close()
+        finally:
+            raw.close()
+        if busy:
+            current_app.logger.warning("erasure_checkpoint_busy")
+
+    event.listen(session, "after_commit", _checkpoint, once=True)
 
 
 def make_engine(url: str) -> Engine:

@@ -75,16 +75,27 @@ def rate_limit_key() -> str:
 
 
 def login_name_key() -> str:
-    """Rate-limit key for credential endpoints: the login name tried, not only the IP."""
+    """Rate-limit key for credential endpoints: the identity tried, not only the IP.
+
+    The key is the canonical identity (E.164 phone, NFKC e-mail with folded domain,
+    NFKC case-folded alias), so ``+1 650…`` and ``+1 (650)…`` share one bucket.
+    """
+    from empower_api.accounts.service import canonical_identity
+
     data = request.get_json(silent=True) or {}
-    name = ""
+    identity = None
     if isinstance(data, dict):
-        raw = data.get("login") or data.get("alias") or data.get("email") or data.get("phone")
-        name = str(raw).strip().lower() if raw else ""
-    if not name:
+        for field, kind in (("login", None), ("alias", "alias"), ("email", "email"),
+                            ("phone", "phone")):
+            raw = data.get(field)
+            if isinstance(raw, str) and raw.strip():
+                identity = canonical_identity(raw, kind)
+                break
+    if identity is None:
         return f"ip:{rate_limit_key()}"
+    kind, value = identity
     # Counters live in Redis: key them by a keyed hash, never the e-mail or phone itself.
-    return f"login:{cipher().blind_index('ratelimit:' + name)}"
+    return f"login:{cipher().blind_index(f'ratelimit:{kind}:{value.lower()}')}"
 
 
 api = Api()

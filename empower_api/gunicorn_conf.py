@@ -47,7 +47,12 @@ def on_starting(server: Any) -> None:
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     from empower_api import create_app
+    from empower_api.config import check_limiter_storage
 
+    # The real worker count is known only here (WEB_CONCURRENCY may be overridden by -w).
+    check_limiter_storage(
+        os.environ.get("EMPOWER_ENV", "development").strip().lower(), server.cfg.workers,
+        os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL"))
     create_app()
 
 

@@ -9,10 +9,11 @@ from empower_api.db import Base
 from empower_api.jobs import models as jobs_models
 from empower_api.moderation import models as moderation_models
 from empower_api.savings import models as savings_models
+from empower_api.training import models as training_models
 
 metadata = Base.metadata
 
 __all__ = [
     "accounts_models", "audit_models", "idempotency", "jobs_models", "metadata",
-    "moderation_models", "savings_models",
+    "moderation_models", "savings_models", "training_models",
 ]

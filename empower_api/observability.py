@@ -23,7 +23,7 @@ from prometheus_client import (
 )
 
 REQUEST_ID_HEADER = "X-Request-ID"
-_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,64}")  # fullmatch
 
 # What must never reach a log line: e-mail addresses, phone numbers, bearer tokens
 # and JWTs, long secrets; plus the values of keys whose names say they are secret.
@@ -122,7 +122,7 @@ def init_request_logging(app: Flask) -> None:
     @app.before_request
     def _bind_request_id() -> None:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if _REQUEST_ID_RE.fullmatch(incoming) else uuid.uuid4().hex
         g.request_id = request_id
         g.request_started = time.perf_counter()
         structlog.contextvars.clear_contextvars()

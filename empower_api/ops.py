@@ -1,10 +1,12 @@
-"""Liveness, readiness and metrics: outside /api/v1, no auth."""
+"""Liveness, readiness and metrics: outside /api/v1. Health needs no auth; metrics
+need ``METRICS_TOKEN`` as a bearer token in production (open in development)."""
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
-from flask import Response
+from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import text
@@ -41,7 +43,22 @@ class Ready(MethodView):
 
 @blp.route("/metrics")
 class Metrics(MethodView):
+    @blp.doc(security=[{"metricsToken": []}])
     @blp.response(200)
+    @blp.alt_response(401, description="No or wrong METRICS_TOKEN (production)")
     def get(self) -> Response:
-        """Prometheus metrics."""
+        """Prometheus metrics.
+
+        In production only with ``Authorization: Bearer <METRICS_TOKEN>`` (404 when no
+        token is configured); open in development unless a token is set.
+        """
+        token = current_app.config.get("METRICS_TOKEN")
+        if token is None:
+            if current_app.config["EMPOWER_ENV"] == "production":
+                return problem(404, "Not found.", code="not_found")
+            return metrics_response()
+        sent = request.headers.get("Authorization", "")
+        if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
+            return problem(401, "Send the metrics token.", code="unauthorized",
+                           headers={"WWW-Authenticate": "Bearer"})
         return metrics_response()

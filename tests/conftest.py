@@ -30,6 +30,7 @@ TEST_CONFIG: dict[str, Any] = {
     "JWT_SECRET_KEY": "test-jwt-secret-" + "y" * 32,
     "PII_ENCRYPTION_KEYS": "pQ2yRPu5sQh3g9m0rKq1sW8vXzY4aB6cD7eF0gH1iJk=",
     "PII_INDEX_KEY": "test-index-key-" + "z" * 32,
+    "CREDENTIAL_SIGNING_KEYS": "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A",
     "PASSWORD_HASH_PROFILE": "fast",
     "RATELIMIT_ENABLED": False,
     "STRIPE_API_KEY": "sk_test_local",

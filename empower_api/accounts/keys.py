@@ -2,12 +2,14 @@
 
 ``flask keys generate`` needs no app (it works before any secret exists: it is also
 registered as a Flask plugin command); ``flask keys rotate-pii`` re-encrypts every
-encrypted column under the current key.
+encrypted column under the current key; ``flask keys rotate-signing`` puts a new
+credential-signing key first (training.issuer_keys).
 """
 
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import String, select, type_coerce, update
 from sqlalchemy.orm import Session
@@ -32,6 +34,20 @@ def env_block() -> str:
 def generate() -> None:
     """Print a ready .env block with fresh secrets (append it to your .env)."""
     click.echo(env_block(), nl=False)
+
+
+@keys_cli.command("rotate-signing")
+def rotate_signing() -> None:
+    """Sign credentials with a new key; earlier keys keep verifying (JWKS lists all)."""
+    from empower_api.training.issuer_keys import rotate
+
+    rotation = rotate(current_app._get_current_object())  # type: ignore[attr-defined]
+    click.echo(f"new signing key {rotation.kid}")
+    if rotation.written_to is not None:
+        click.echo(f"stored in {rotation.written_to}; restart the API to use it")
+    else:
+        click.echo("deploy this value of CREDENTIAL_SIGNING_KEYS (new key first):")
+        click.echo(rotation.value)
 
 
 @keys_cli.command("rotate-pii")

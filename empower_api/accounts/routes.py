@@ -19,6 +19,7 @@ from empower_api.accounts.schemas import (
     PasswordSchema,
     ProfileSchema,
     ProfileUpdateSchema,
+    ReauthSchema,
     RecoverSchema,
     RecoveryCodesSchema,
     RegisterSchema,
@@ -28,6 +29,7 @@ from empower_api.accounts.schemas import (
 from empower_api.db import db, writes_on_get
 from empower_api.extensions import limiter, login_name_key, rate_limit_key
 from empower_api.security.permissions import auth_required, require_actor
+from empower_api.security.reauth import reauthentication_documented
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Accounts and sessions")
 
@@ -48,6 +50,21 @@ def limited(fn: Any) -> Any:
     for decorate in auth_limits:
         fn = decorate(fn)
     return fn
+
+
+def _not_identity_change() -> bool:
+    body = request.get_json(silent=True)
+    return not (isinstance(body, dict) and any(f in body for f in service.IDENTITY_FIELDS))
+
+
+# An answer that tells whether an alias, e-mail or phone is taken is limited like
+# registration (per IP and per identity tried); other profile edits are not.
+identity_check_limits = [
+    limiter.limit(_auth_limit, key_func=rate_limit_key, scope="identity-ip",
+                  methods=["PATCH"], exempt_when=_not_identity_change),
+    limiter.limit(_auth_limit, key_func=login_name_key, scope="identity-name",
+                  methods=["PATCH"], exempt_when=_not_identity_change),
+]
 
 
 def device_label(body: dict[str, Any]) -> str:
@@ -156,6 +173,7 @@ class SessionItem(MethodView):
 
 @blp.route("/me")
 class Me(MethodView):
+    decorators = identity_check_limits
     @auth_required()
     @blp.response(200, ProfileSchema)
     def get(self) -> Any:
@@ -163,29 +181,45 @@ class Me(MethodView):
         return require_actor()
 
     @auth_required()
+    @reauthentication_documented
     @blp.arguments(ProfileUpdateSchema)
     @blp.response(200, ProfileSchema)
+    @blp.alt_response(429, description="Too many alias, e-mail or phone changes")
     def patch(self, data: dict[str, Any]) -> Any:
-        """Change the profile; ``role``, ``id`` and ``anonymous`` are not writable."""
+        """Change the profile; ``role``, ``id`` and ``anonymous`` are not writable.
+
+        Changing ``alias``, ``email`` or ``phone`` needs re-authentication and is rate
+        limited like registration.
+        """
         if isinstance(data.get("date_of_birth"), date):
             data["date_of_birth"] = data["date_of_birth"].isoformat()
-        return service.update_profile(db.session, user=require_actor(), data=data)
+        password = data.pop("current_password", None)
+        return service.update_profile(db.session, user=require_actor(), data=data,
+                                      current_password=password)
 
     @auth_required()
+    @reauthentication_documented
     @blp.arguments(PasswordSchema)
     @blp.response(204)
     def delete(self, data: dict[str, Any]) -> None:
-        """Erase this account's personal data; money records stay, pseudonymised."""
+        """Erase this account's personal data; money records stay, pseudonymised.
+
+        Needs the password (re-authentication).
+        """
         service.erase(db.session, user=require_actor(), password=data["password"])
 
 
 @blp.route("/me/password")
 class Password(MethodView):
     @auth_required()
+    @reauthentication_documented
     @blp.arguments(PasswordChangeSchema)
     @blp.response(204)
     def post(self, data: dict[str, Any]) -> None:
-        """Change the password."""
+        """Change the password.
+
+        Needs the current password (re-authentication).
+        """
         service.change_password(db.session, user=require_actor(),
                                 current=data["current_password"], new=data["new_password"],
                                 keep_session_id=uuid.UUID(get_jwt()["sid"]))
@@ -194,10 +228,17 @@ class Password(MethodView):
 @blp.route("/me/recovery-codes")
 class RecoveryCodes(MethodView):
     @auth_required(Role.SURVIVOR)
+    @reauthentication_documented
+    @blp.arguments(ReauthSchema)
     @blp.response(201, RecoveryCodesSchema)
-    def post(self) -> Any:
-        """Replace your recovery codes with 10 new ones; they are shown only this once."""
-        return {"recovery_codes": service.new_recovery_codes(db.session, user=require_actor())}
+    def post(self, data: dict[str, Any]) -> Any:
+        """Replace your recovery codes with 10 new ones; they are shown only this once.
+
+        Needs re-authentication: new codes redirect recovery.
+        """
+        codes = service.new_recovery_codes(db.session, user=require_actor(),
+                                           current_password=data.get("current_password"))
+        return {"recovery_codes": codes}
 
 
 @blp.route("/me/export")

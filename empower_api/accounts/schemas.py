@@ -6,8 +6,10 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from empower_api.accounts.models import Role
+from empower_api.inputs import FullMatch
+from empower_api.timefmt import UtcDateTime
 
-BCP47 = validate.Regexp(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
+BCP47 = FullMatch(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
                         error="Use a BCP 47 tag like 'en' or 'pt-BR'.")
 Short = validate.Length(min=1, max=80)
 
@@ -71,7 +73,7 @@ class ProfileSchema(UserSchema):
     date_of_birth = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
     phone = fields.String(allow_none=True)
-    created_at = fields.DateTime(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
 
 
 class ProfileUpdateSchema(ma.Schema):
@@ -90,6 +92,13 @@ class ProfileUpdateSchema(ma.Schema):
     date_of_birth = fields.Date(allow_none=True)
     email = fields.String(allow_none=True, validate=validate.Length(max=254))
     phone = fields.String(allow_none=True, validate=validate.Length(max=32))
+    current_password = fields.String(load_only=True, validate=validate.Length(max=256))
+
+
+class ReauthSchema(ma.Schema):
+    """The current password, for re-authentication (``security.reauth``)."""
+
+    current_password = fields.String(load_only=True, validate=validate.Length(max=256))
 
 
 class PasswordChangeSchema(ma.Schema):
@@ -108,8 +117,8 @@ class PasswordSchema(ma.Schema):
 class SessionSchema(ma.Schema):
     id = fields.UUID()
     device_label = fields.String()
-    created_at = fields.DateTime()
-    last_used_at = fields.DateTime()
+    created_at = UtcDateTime()
+    last_used_at = UtcDateTime()
     current = fields.Boolean()
 
 

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -22,13 +23,13 @@ import structlog
 from flask import current_app, g
 from flask_jwt_extended import create_access_token, create_refresh_token, get_jti
 from redis.exceptions import RedisError
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from empower_api.accounts.models import AuthSession, RecoveryCode, Role, User
 from empower_api.audit import service as audit
-from empower_api.db import db, utcnow
+from empower_api.db import checkpoint_after_commit, db, utcnow
 from empower_api.errors import (
     Conflict,
     Forbidden,
@@ -40,13 +41,18 @@ from empower_api.errors import (
 from empower_api.idempotency import IdempotencyRecord
 from empower_api.security import passwords
 from empower_api.security.crypto import cipher
+from empower_api.security.reauth import auth_time_claim, require_reauthentication
 from empower_api.security.tokens import REFRESH_TOKEN_LIFETIME
+from empower_api.timefmt import rfc3339
 
 log = structlog.get_logger(__name__)
 
 SELF_REGISTER_ROLES = (Role.SURVIVOR, Role.EMPLOYER)
 RECOVERY_CODE_COUNT = 10
-_ALIAS_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,39}$")
+_ALIAS_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{2,39}")  # always fullmatch
+# What a phone parser reads as a number: digits with separators, nothing else.
+_PHONE_LIKE_RE = re.compile(r"\+?[0-9][0-9 ().\-_]*[0-9]")
+PHONE_MIN_DIGITS = 7
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 WRONG_CREDENTIALS = "The log-in name or password is not right."
 
@@ -54,27 +60,55 @@ WRONG_CREDENTIALS = "The log-in name or password is not right."
 # --- normalisation -------------------------------------------------------------
 
 
+def looks_like_phone(text: str) -> bool:
+    """True when the whole text is a run of digits and separators with 7+ digits."""
+    return bool(_PHONE_LIKE_RE.fullmatch(text)) and sum(
+        c.isdigit() for c in text) >= PHONE_MIN_DIGITS
+
+
 def alias_problem(alias: str) -> str | None:
-    if not _ALIAS_RE.match(alias):
+    if not _ALIAS_RE.fullmatch(alias):
         return "Use 3 to 40 letters, digits, '.', '_' or '-', starting with a letter or digit."
-    if sum(c.isdigit() for c in alias) >= 7:
+    if looks_like_phone(alias):
         return "An alias must not look like a phone number."
     return None
 
 
+def alias_key(alias: str) -> str:
+    """The one form aliases are compared in: NFKC, stripped, case-folded (UTS #15, #21)."""
+    return unicodedata.normalize("NFKC", alias).strip().casefold()
+
+
+# Scripts that are written together in one word (Japanese); any other mix is refused.
+_SCRIPT_FAMILIES = {"HIRAGANA": "JAPANESE", "KATAKANA": "JAPANESE", "CJK": "JAPANESE"}
+
+
+def _scripts(text: str) -> set[str]:
+    names = (unicodedata.name(c, "UNKNOWN").split(" ")[0] for c in text if c.isalpha())
+    return {_SCRIPT_FAMILIES.get(name, name) for name in names}
+
+
 def normalise_email(email: str) -> str:
-    email = email.strip()
+    """NFKC, then the domain case-folded (RFC 5890 compares labels case-insensitively).
+
+    A local part or domain label that mixes scripts (Latin ``o`` beside Cyrillic ``о``)
+    is refused: it exists to look like another address (UTS #39 mixed-script check).
+    """
+    email = unicodedata.normalize("NFKC", email).strip()
     local, sep, domain = email.rpartition("@")
-    if not sep or not local or "." not in domain or len(email) > 254 or " " in email:
+    if (not sep or not local or "." not in domain or len(email) > 254
+            or any(c.isspace() for c in email)):
         raise Invalid("email", "Enter a valid e-mail address.")
-    return f"{local}@{domain.lower()}"
+    if any(len(_scripts(part)) > 1 for part in (local, *domain.split("."))):
+        raise Invalid("email", "Use letters of one alphabet in each part of the address.")
+    return f"{local}@{domain.casefold()}"
 
 
 def normalise_phone(phone: str, field: str = "phone") -> str:
     """E.164 (``+15551234567``); numbers without a country code need DEFAULT_PHONE_REGION."""
     region = current_app.config.get("DEFAULT_PHONE_REGION")
     try:
-        parsed = phonenumbers.parse(phone, region)
+        parsed = phonenumbers.parse(unicodedata.normalize("NFKC", phone), region)
     except phonenumbers.NumberParseException:
         raise Invalid(field, "Enter a phone number with its country code, like +15551234567.")
     if not phonenumbers.is_possible_number(parsed) or not phonenumbers.is_valid_number(parsed):
@@ -82,8 +116,23 @@ def normalise_phone(phone: str, field: str = "phone") -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def canonical_identity(raw: str, kind: str | None = None) -> tuple[str, str]:
+    """``(kind, canonical value)`` of a log-in name: ``("email", NFKC + folded domain)``,
+    ``("phone", E.164)`` or ``("alias", alias_key)``. ``kind`` forces the reading (a body's
+    ``email`` field); otherwise it is guessed as log-in does. Never raises: what does
+    not parse as an e-mail or phone is compared as an alias."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if kind == "email" or (kind is None and "@" in text):
+        with contextlib.suppress(Invalid):
+            return "email", normalise_email(text)
+    if kind == "phone" or (kind is None and (text.startswith("+") or looks_like_phone(text))):
+        with contextlib.suppress(Invalid):
+            return "phone", normalise_phone(text)
+    return "alias", alias_key(text)
+
+
 def email_index(email: str) -> str:
-    return cipher().blind_index("email:" + email.lower())
+    return cipher().blind_index("email:" + unicodedata.normalize("NFKC", email).lower())
 
 
 def phone_index(phone: str) -> str:
@@ -107,8 +156,10 @@ class Tokens:
     recovery_codes: list[str] | None = None
 
 
-def _issue(session: Session, user: User, auth_session: AuthSession) -> Tokens:
-    claims = {"sid": str(auth_session.id), "role": user.role}
+def _issue(session: Session, user: User, auth_session: AuthSession,
+           auth_time: dict[str, int]) -> Tokens:
+    """Both tokens carry the session id and when its log-in happened (``auth_time``)."""
+    claims = {"sid": str(auth_session.id), "role": user.role, **auth_time}
     access = create_access_token(identity=str(user.id), additional_claims=claims)
     refresh = create_refresh_token(identity=str(user.id), additional_claims=claims)
     auth_session.refresh_jti = get_jti(refresh)
@@ -124,7 +175,7 @@ def start_session(session: Session, user: User, device_label: str | None) -> Tok
     )
     session.add(auth_session)
     session.flush()
-    return _issue(session, user, auth_session)
+    return _issue(session, user, auth_session, auth_time_claim())
 
 
 def user_for_token(payload: dict[str, Any]) -> User | None:
@@ -204,8 +255,14 @@ def _mark_revoked(session_ids: Iterable[uuid.UUID]) -> None:
 
 
 def refresh(session: Session, *, user: User, token: dict[str, Any]) -> Tokens:
-    """Rotate a refresh token. A spent one presented again ends the whole session."""
-    auth_session = session.get(AuthSession, uuid.UUID(token["sid"]), with_for_update=True)
+    """Rotate a refresh token. A spent one presented again ends the whole session.
+
+    The row is locked and re-read (``populate_existing``): the token check loaded it
+    earlier in this request, and a stale ``refresh_jti`` would let parallel refreshes
+    with one token all succeed.
+    """
+    auth_session = session.get(AuthSession, uuid.UUID(token["sid"]), with_for_update=True,
+                               populate_existing=True)
     if auth_session is None or auth_session.revoked_at is not None:
         raise Unauthorized("This session has ended. Sign in again.")
     if not hmac.compare_digest(auth_session.refresh_jti, token["jti"]):
@@ -217,7 +274,9 @@ def refresh(session: Session, *, user: User, token: dict[str, Any]) -> Tokens:
         error = Unauthorized("This session has ended. Sign in again.")
         error.commit = True  # the revocation must persist although the request fails
         raise error
-    return _issue(session, user, auth_session)
+    auth_time = token.get("auth_time")
+    return _issue(session, user, auth_session,
+                  {"auth_time": auth_time} if isinstance(auth_time, int) else {})
 
 
 def end_session(session: Session, *, user: User, session_id: uuid.UUID, reason: str) -> None:
@@ -313,8 +372,13 @@ def _has_recovery_codes(session: Session, user: User) -> bool:
     ) is not None
 
 
-def new_recovery_codes(session: Session, *, user: User) -> list[str]:
-    """Replace the user's recovery codes with 10 new ones (shown once)."""
+def new_recovery_codes(session: Session, *, user: User,
+                       current_password: str | None = None) -> list[str]:
+    """Replace the user's recovery codes with 10 new ones (shown once).
+
+    Needs re-authentication (``security.reauth``): new codes redirect recovery.
+    """
+    require_reauthentication(user.password_hash, current_password)
     if not user.alias:
         raise Invalid("alias", "Set an alias first: recovery signs in with alias and code.")
     codes = _new_recovery_codes(session, user)
@@ -347,10 +411,10 @@ def register(session: Session, *, data: dict[str, Any], device_label: str | None
         if reason := alias_problem(alias):
             raise Invalid("alias", reason)
         _check_password(password, alias)
-        if session.scalar(select(User.id).where(User.alias_key == alias.lower())):
+        if session.scalar(select(User.id).where(User.alias_key == alias_key(alias))):
             raise Conflict("This alias is taken; choose another.", code="alias_taken")
         user = User(id=uuid.uuid4(), role=Role.SURVIVOR, anonymous=True, alias=alias,
-                    alias_key=alias.lower())
+                    alias_key=alias_key(alias))
     else:
         role = data.get("role") or Role.SURVIVOR
         if role not in SELF_REGISTER_ROLES:
@@ -377,21 +441,18 @@ def register(session: Session, *, data: dict[str, Any], device_label: str | None
 
 
 def find_by_login(session: Session, login: str) -> User | None:
-    login = login.strip()
-    if "@" in login:
-        try:
-            key = email_index(normalise_email(login))
-        except Invalid:
-            return None
-        return session.scalar(select(User).where(User.email_index == key))
-    if login.startswith("+") or login.replace(" ", "").replace("-", "").isdigit():
-        with contextlib.suppress(Invalid):
-            key = phone_index(normalise_phone(login))
-            user = session.scalar(select(User).where(User.phone_index == key))
-            if user is not None:
-                return user
-        # Not a known phone: it may be an alias made of digits ("12345").
-    return session.scalar(select(User).where(User.alias_key == login.lower()))
+    """The account a log-in name means, compared in its canonical form (one query)."""
+    kind, value = canonical_identity(login)
+    if kind == "email":
+        return session.scalar(select(User).where(User.email_index == email_index(value)))
+    if kind == "phone":
+        # A number that is no one's phone may still be an alias made of digits.
+        return session.scalar(
+            select(User).where(or_(User.phone_index == phone_index(value),
+                                   User.alias_key == alias_key(login)))
+            .order_by(User.phone_index.is_(None)).limit(1)
+        )
+    return session.scalar(select(User).where(User.alias_key == value))
 
 
 def login(session: Session, *, login: str, password: str, device_label: str | None) -> Tokens:
@@ -412,7 +473,7 @@ def recover(
     session: Session, *, alias: str, code: str, new_password: str, device_label: str | None
 ) -> Tokens:
     """Reset an anonymous account's password with a single-use recovery code."""
-    user = session.scalar(select(User).where(User.alias_key == alias.strip().lower()))
+    user = session.scalar(select(User).where(User.alias_key == alias_key(alias)))
     wrong = Unauthorized("The alias or recovery code is not right.", code="invalid_recovery")
     if user is None or user.erased_at is not None:
         raise wrong
@@ -420,7 +481,7 @@ def recover(
     match = session.scalar(
         select(RecoveryCode)
         .where(RecoveryCode.user_id == user.id, RecoveryCode.code_hash == digest)
-        .with_for_update()
+        .with_for_update().execution_options(populate_existing=True)
     )
     if match is None or match.used_at is not None:
         raise wrong
@@ -455,8 +516,24 @@ PROFILE_FIELDS = ("display_name", "languages", "skills", "region", "city", "avai
                   "accommodations", "legal_name", "date_of_birth")
 
 
-def update_profile(session: Session, *, user: User, data: dict[str, Any]) -> User:
-    """Change the caller's own profile. ``email``/``phone`` set to null removes them."""
+IDENTITY_FIELDS = ("alias", "email", "phone")
+
+
+def identity_change(user: User, data: dict[str, Any]) -> bool:
+    """Whether ``data`` changes how the account is signed in to or recovered."""
+    return any(field in data and data[field] != getattr(user, field)
+               for field in IDENTITY_FIELDS)
+
+
+def update_profile(session: Session, *, user: User, data: dict[str, Any],
+                   current_password: str | None = None) -> User:
+    """Change the caller's own profile. ``email``/``phone`` set to null removes them.
+
+    Changing alias, e-mail or phone needs re-authentication (``security.reauth``,
+    ASVS 5.0 V6/V7); a ``current_password`` given anyway must be right.
+    """
+    if identity_change(user, data) or current_password is not None:
+        require_reauthentication(user.password_hash, current_password)
     if "alias" in data:
         alias = data["alias"]
         if alias is None:
@@ -467,11 +544,11 @@ def update_profile(session: Session, *, user: User, data: dict[str, Any]) -> Use
             if reason := alias_problem(alias):
                 raise Invalid("alias", reason)
             taken = session.scalar(
-                select(User.id).where(User.alias_key == alias.lower(), User.id != user.id)
+                select(User.id).where(User.alias_key == alias_key(alias), User.id != user.id)
             )
             if taken:
                 raise Conflict("This alias is taken; choose another.", code="alias_taken")
-            user.alias, user.alias_key = alias, alias.lower()
+            user.alias, user.alias_key = alias, alias_key(alias)
     for field in PROFILE_FIELDS:
         if field in data:
             setattr(user, field, data[field])
@@ -496,8 +573,7 @@ def update_profile(session: Session, *, user: User, data: dict[str, Any]) -> Use
 def change_password(session: Session, *, user: User, current: str, new: str,
                     keep_session_id: uuid.UUID) -> None:
     """Change the password; every other signed-in device is signed out."""
-    if not passwords.verify_password(user.password_hash, current):
-        raise Invalid("current_password", "This is not your current password.")
+    require_reauthentication(user.password_hash, current)
     _check_password(new, user.alias, user.email, user.phone)
     user.password_hash = passwords.hash_password(new)
     others = list(session.scalars(
@@ -517,22 +593,47 @@ Exporter = Callable[[Session, User], Any]
 Eraser = Callable[[Session, User], None]
 _exporters: dict[str, Exporter] = {}
 _erasers: list[Eraser] = []
+# Which tables each registration covers: a test walks the metadata and fails for any
+# table that references a user (directly or through another such table) and is in
+# neither list.
+_exported_tables: dict[str, set[str]] = {}
+_erased_tables: dict[str, set[str]] = {}
+# The tables this module exports (``export``) and erases (``erase``) itself.
+CORE_TABLES = ("users", "auth_sessions", "recovery_codes", "idempotency_records")
+_exported_tables["accounts"] = set(CORE_TABLES)
+_erased_tables["accounts"] = set(CORE_TABLES)
 
 
-def register_exporter(name: str) -> Callable[[Exporter], Exporter]:
-    """Domains add what they hold about a user to ``GET /me/export``."""
+def register_exporter(name: str, *, tables: Iterable[str] = ()) -> Callable[[Exporter], Exporter]:
+    """Domains add what they hold about a user to ``GET /me/export``; ``tables`` names
+    every table whose rows about the user the exporter covers."""
 
     def decorator(fn: Exporter) -> Exporter:
         _exporters[name] = fn
+        _exported_tables[name] = set(tables)
         return fn
 
     return decorator
 
 
-def register_eraser(fn: Eraser) -> Eraser:
-    """Domains erase a user's personal data on ``DELETE /me`` (money records stay)."""
-    _erasers.append(fn)
-    return fn
+def register_eraser(fn: Eraser | None = None, *, tables: Iterable[str] = ()) -> Any:
+    """Domains erase a user's personal data on ``DELETE /me`` (money records stay);
+    ``tables`` names every table whose rows about the user the eraser has dealt with
+    (deleted, blanked or deliberately kept pseudonymous). Use bare or with ``tables``."""
+
+    def decorator(eraser: Eraser) -> Eraser:
+        _erasers.append(eraser)
+        _erased_tables[f"{eraser.__module__}.{eraser.__qualname__}"] = set(tables)
+        return eraser
+
+    return decorator(fn) if fn is not None else decorator
+
+
+def covered_tables() -> tuple[set[str], set[str]]:
+    """(tables some exporter covers, tables some eraser covers)."""
+    exported = set().union(*_exported_tables.values())
+    erased = set().union(*_erased_tables.values())
+    return exported, erased
 
 
 def export(session: Session, *, user: User) -> dict[str, Any]:
@@ -541,10 +642,10 @@ def export(session: Session, *, user: User) -> dict[str, Any]:
         .order_by(AuthSession.created_at, AuthSession.id)
     ))
     data: dict[str, Any] = {
-        "exported_at": utcnow().isoformat(),
+        "exported_at": rfc3339(utcnow()),
         "account": {
             "id": str(user.id), "role": user.role, "anonymous": user.anonymous,
-            "created_at": user.created_at.isoformat(),
+            "created_at": rfc3339(user.created_at),
             "alias": user.alias, "display_name": user.display_name,
             "email": user.email, "phone": user.phone, "legal_name": user.legal_name,
             "date_of_birth": user.date_of_birth,
@@ -554,14 +655,14 @@ def export(session: Session, *, user: User) -> dict[str, Any]:
         },
         "sessions": [
             {"id": str(s.id), "device_label": s.device_label,
-             "created_at": s.created_at.isoformat(), "last_used_at": s.last_used_at.isoformat(),
-             "ended_at": s.revoked_at.isoformat() if s.revoked_at else None,
+             "created_at": rfc3339(s.created_at), "last_used_at": rfc3339(s.last_used_at),
+             "ended_at": rfc3339(s.revoked_at),
              "ended_because": s.revoked_reason}
             for s in sessions
         ],
         # Who looked at this record and when (staff identities stay with the service).
         "record_accesses": [
-            {"action": event.action, "occurred_at": event.occurred_at.isoformat()}
+            {"action": event.action, "occurred_at": rfc3339(event.occurred_at)}
             for event in audit.events_about(session, subject_id=str(user.id))
         ],
     }
@@ -572,8 +673,7 @@ def export(session: Session, *, user: User) -> dict[str, Any]:
 
 def erase(session: Session, *, user: User, password: str) -> None:
     """Erase personal data; money records stay, linked to a pseudonymous tombstone."""
-    if not passwords.verify_password(user.password_hash, password):
-        raise Invalid("password", "This is not your password.")
+    require_reauthentication(user.password_hash, password, field="password")
     for eraser in _erasers:
         eraser(session, user)
     tombstone = f"erased-{uuid.uuid4().hex[:12]}"
@@ -592,6 +692,7 @@ def erase(session: Session, *, user: User, password: str) -> None:
         update(RecoveryCode).where(RecoveryCode.user_id == user.id).values(used_at=utcnow())
     )
     end_all_sessions(session, user=user, reason="erased")
+    checkpoint_after_commit(session)
     log.info("user_erased", user_id=str(user.id))
 
 

@@ -4,12 +4,13 @@ import marshmallow as ma
 from marshmallow import fields
 
 from empower_api.pagination import PageQuerySchema, page_schema
+from empower_api.timefmt import UtcDateTime
 
 
 class AuditEventSchema(ma.Schema):
     seq = fields.Integer()
     id = fields.UUID()
-    occurred_at = fields.DateTime()
+    occurred_at = UtcDateTime()
     actor_id = fields.UUID(allow_none=True)
     actor_role = fields.String(allow_none=True)
     action = fields.String()

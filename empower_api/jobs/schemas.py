@@ -10,6 +10,7 @@ from marshmallow import fields, validate
 from webargs.fields import DelimitedList
 
 from empower_api.db import utcnow
+from empower_api.inputs import FullMatch
 from empower_api.jobs.models import (
     BOOLEAN_COMMITMENTS,
     BackgroundCheck,
@@ -22,13 +23,14 @@ from empower_api.jobs.models import (
 )
 from empower_api.money import MAX_AMOUNT, amount_field, validate_currency
 from empower_api.pagination import PageQuerySchema, page_schema
+from empower_api.timefmt import UtcDateTime, rfc3339
 
-BCP47 = validate.Regexp(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
+BCP47 = FullMatch(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
                         error="Use a BCP 47 tag like 'en' or 'pt-BR'.")
 # Control characters (NUL included) never reach the database.
-PLAIN = validate.Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
+PLAIN = FullMatch(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
                         error="Remove control characters.")
-ONE_LINE = validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="Remove control characters.")
+ONE_LINE = FullMatch(r"^[^\x00-\x1f\x7f]*$", error="Remove control characters.")
 
 
 def _line(max_length: int, **kw: Any) -> fields.String:
@@ -48,14 +50,6 @@ def _choice(enum: type, **kw: Any) -> fields.String:
 def _future(value: datetime) -> None:
     if value <= utcnow():
         raise ma.ValidationError("Choose a moment in the future.")
-
-
-MOMENT_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-
-
-def Moment(**kw: Any) -> fields.DateTime:
-    """RFC 3339 UTC to the second: short, since list pages must stay small."""
-    return fields.DateTime(format=MOMENT_FORMAT, **kw)
 
 
 Skill = fields.String(validate=[validate.Length(min=1, max=50), ONE_LINE])
@@ -89,7 +83,7 @@ class BadgeSchema(ma.Schema):
     """Why a posting is safe to consider: the employer's vetting and commitments."""
 
     vetted = fields.Boolean()
-    vetted_until = Moment(allow_none=True)
+    vetted_until = UtcDateTime(allow_none=True)
     commitments = fields.List(fields.String())
     language_support = fields.List(fields.String())
 
@@ -115,9 +109,9 @@ class EmployerSchema(ma.Schema):
     website = fields.String(allow_none=True)
     commitments = fields.Dict()
     vetting_status = fields.Method("_status")
-    vetted_until = Moment(allow_none=True)
+    vetted_until = UtcDateTime(allow_none=True)
     badge = fields.Method("_badge")
-    created_at = Moment()
+    created_at = UtcDateTime()
 
     def _status(self, employer: Any) -> str:
         return employer.effective_status(utcnow())
@@ -151,7 +145,7 @@ class EmployerMemberSchema(ma.Schema):
     user_id = fields.UUID()
     display_name = fields.String(allow_none=True)
     role = fields.String()
-    joined_at = Moment()
+    joined_at = UtcDateTime()
 
 
 class EmployerMemberListSchema(ma.Schema):
@@ -179,7 +173,7 @@ class JobWriteSchema(ma.Schema):
     flexible_schedule = fields.Boolean()
     background_check = _choice(BackgroundCheck)
     status = fields.String(validate=validate.OneOf([JobStatus.DRAFT, JobStatus.PUBLISHED]))
-    valid_through = fields.AwareDateTime(allow_none=True, validate=_future)
+    valid_through = UtcDateTime(allow_none=True, validate=_future)
 
 
 # Everything API.md lists is required on create, except status (draft), valid_through
@@ -205,7 +199,7 @@ def _employer_with_badge(job: Any) -> dict[str, Any]:
     badge = badge_of(employer)
     until = badge["vetted_until"]
     return {"id": str(employer.id), "name": employer.name, **badge,
-            "vetted_until": until.strftime(MOMENT_FORMAT) if until else None}
+            "vetted_until": rfc3339(until)}
 
 
 class JobSummarySchema(ma.Schema):
@@ -229,16 +223,16 @@ class JobSummarySchema(ma.Schema):
     flexible_schedule = fields.Boolean()
     background_check = fields.String()
     status = fields.String()
-    published_at = Moment(allow_none=True)
+    published_at = UtcDateTime(allow_none=True)
 
 
 class JobSchema(JobSummarySchema):
     employer_id = fields.UUID()
     description = fields.String()
-    valid_through = Moment(allow_none=True)
-    closed_at = Moment(allow_none=True)
-    created_at = Moment()
-    updated_at = Moment()
+    valid_through = UtcDateTime(allow_none=True)
+    closed_at = UtcDateTime(allow_none=True)
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
 
 
 JobPageSchema = page_schema(JobSummarySchema, "JobPage")
@@ -267,8 +261,7 @@ def summary_of(job: Any) -> dict[str, Any]:
     out["employer"] = _employer_with_badge(job)
     out["languages"] = list(job.languages or [])
     out["skills"] = list(job.skills or [])
-    out["published_at"] = (job.published_at.strftime(MOMENT_FORMAT)
-                           if job.published_at else None)
+    out["published_at"] = rfc3339(job.published_at)
     return out
 
 
@@ -303,7 +296,7 @@ class EmployerJobsQuerySchema(PageQuerySchema):
 
 class SavedJobSchema(ma.Schema):
     job_id = fields.UUID()
-    saved_at = Moment(attribute="created_at")
+    saved_at = UtcDateTime(attribute="created_at")
     available = fields.Boolean()
     job = fields.Nested(JobSummarySchema, allow_none=True)
 
@@ -320,8 +313,8 @@ class SavedSearchSchema(ma.Schema):
     id = fields.UUID()
     name = fields.String()
     query = fields.Dict()
-    created_at = Moment()
-    last_read_at = Moment()
+    created_at = UtcDateTime()
+    last_read_at = UtcDateTime()
 
 
 SavedSearchPageSchema = page_schema(SavedSearchSchema, "SavedSearchPage")

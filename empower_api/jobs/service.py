@@ -51,6 +51,7 @@ from empower_api.jobs.search import (
 from empower_api.moderation import personal, scam
 from empower_api.money import MINOR_UNIT_DIGITS, to_major
 from empower_api.pagination import Page, SortKey, decode_cursor, encode_cursor, paginate
+from empower_api.timefmt import rfc3339
 
 log = structlog.get_logger(__name__)
 
@@ -172,7 +173,8 @@ def decide_vetting(session: Session, *, actor: User, employer_id: uuid.UUID, dec
     """Staff approve (for 12 months), reject or suspend an employer; audited."""
     if not actor.is_staff:
         raise Forbidden("Only staff can vet employers.")
-    employer = session.get(Employer, employer_id, with_for_update=True)
+    # Re-read under the lock: an earlier load in this request may be stale.
+    employer = session.get(Employer, employer_id, with_for_update=True, populate_existing=True)
     if employer is None:
         raise NotFound("No such employer.")
     now = utcnow()
@@ -190,8 +192,7 @@ def decide_vetting(session: Session, *, actor: User, employer_id: uuid.UUID, dec
         session, action=f"jobs.employer.vetting.{decision}", actor=actor,
         subject_type="employer", subject_id=employer.id, reason=note,
         data={"from": before, "to": new_status,
-              "vetted_until": employer.vetted_until.isoformat() if employer.vetted_until
-              else None},
+              "vetted_until": rfc3339(employer.vetted_until)},
     )
     log.info("employer_vetting_decided", employer_id=str(employer.id), decision=decision)
     return employer
@@ -300,7 +301,7 @@ def create_job(session: Session, *, actor: User, data: dict[str, Any]) -> Job:
 def _load_job(session: Session, job_id: uuid.UUID, *, lock: bool = False) -> Job | None:
     stmt = select(Job).options(joinedload(Job.employer)).where(Job.id == job_id)
     if lock:
-        stmt = stmt.with_for_update(of=Job)
+        stmt = stmt.with_for_update(of=Job).execution_options(populate_existing=True)
     return session.scalar(stmt)
 
 
@@ -441,8 +442,8 @@ def job_posting_jsonld(session: Session, *, job_id: uuid.UUID) -> dict[str, Any]
         "title": job.title,
         "description": job.description,
         "identifier": {"@type": "PropertyValue", "name": employer.name, "value": str(job.id)},
-        "datePosted": job.published_at.isoformat(),
-        "validThrough": job.valid_through.isoformat(),
+        "datePosted": rfc3339(job.published_at),
+        "validThrough": rfc3339(job.valid_through),
         "employmentType": _SCHEMA_ORG_EMPLOYMENT[job.employment_type],
         "hiringOrganization": organization,
         "baseSalary": {
@@ -602,23 +603,29 @@ def saved_search_matches(session: Session, *, actor: User, search_id: uuid.UUID,
 # --- export and erasure ------------------------------------------------------------------
 
 
-@accounts.register_exporter("jobs")
+# Jobs a member created stay with the organisation; only the creator's id points at them.
+JOBS_USER_TABLES = ("saved_jobs", "saved_searches", "employer_members", "jobs")
+
+
+@accounts.register_exporter("jobs", tables=JOBS_USER_TABLES)
 def export_user(session: Session, user: User) -> dict[str, Any]:
     saved_jobs = session.scalars(select(SavedJob).where(SavedJob.user_id == user.id))
     searches = session.scalars(select(SavedSearch).where(SavedSearch.user_id == user.id))
     memberships = session.scalars(select(EmployerMember).where(EmployerMember.user_id == user.id))
     return {
-        "saved_jobs": [{"job_id": str(s.job_id), "saved_at": s.created_at.isoformat()}
+        "saved_jobs": [{"job_id": str(s.job_id), "saved_at": rfc3339(s.created_at)}
                        for s in saved_jobs],
         "saved_searches": [{"id": str(s.id), "name": s.name, "query": s.query,
-                            "created_at": s.created_at.isoformat(),
-                            "last_read_at": s.last_read_at.isoformat()} for s in searches],
+                            "created_at": rfc3339(s.created_at),
+                            "last_read_at": rfc3339(s.last_read_at)} for s in searches],
         "employer_memberships": [{"employer_id": str(m.employer_id), "role": m.role,
-                                  "joined_at": m.created_at.isoformat()} for m in memberships],
+                                  "joined_at": rfc3339(m.created_at)} for m in memberships],
+        "jobs_created": [str(job_id) for job_id in session.scalars(
+            select(Job.id).where(Job.created_by_id == user.id).order_by(Job.created_at))],
     }
 
 
-@accounts.register_eraser
+@accounts.register_eraser(tables=JOBS_USER_TABLES)
 def erase_user(session: Session, user: User) -> None:
     """Saved jobs, saved searches and memberships go; the organisations stay."""
     session.execute(delete(SavedJob).where(SavedJob.user_id == user.id))

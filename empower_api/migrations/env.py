@@ -15,7 +15,7 @@ config = context.config
 # Objects that live in the database but not in SQLAlchemy's metadata (full-text
 # search tables and their shadow tables on SQLite) are managed by hand-written
 # migration steps; autogenerate must not try to drop them.
-IGNORED_TABLE_PREFIXES = ("fts_", "jobs_fts")
+IGNORED_TABLE_PREFIXES = ("fts_", "jobs_fts", "courses_fts")
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:

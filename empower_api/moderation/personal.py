@@ -25,6 +25,8 @@ from empower_api.moderation.models import CategoryExclusion, EmployerBlock
 from empower_api.pagination import Page, SortKey, paginate
 from empower_api.timefmt import rfc3339
 
+PREFERENCE_TABLES = ("employer_blocks", "category_exclusions")
+
 
 def blocked_employer_ids(session: Session, user_id: uuid.UUID) -> set[uuid.UUID]:
     """The ids of the employers ``user_id`` has blocked (one statement)."""
@@ -118,7 +120,7 @@ def set_excluded_categories(session: Session, *, actor: User,
 # --- export and erasure ------------------------------------------------------------------
 
 
-@accounts.register_exporter("job_preferences")
+@accounts.register_exporter("job_preferences", tables=PREFERENCE_TABLES)
 def export_user(session: Session, user: User) -> dict[str, Any]:
     blocks = session.scalars(select(EmployerBlock).where(EmployerBlock.user_id == user.id)
                              .order_by(EmployerBlock.created_at))
@@ -129,7 +131,7 @@ def export_user(session: Session, user: User) -> dict[str, Any]:
     }
 
 
-@accounts.register_eraser
+@accounts.register_eraser(tables=PREFERENCE_TABLES)
 def erase_user(session: Session, user: User) -> None:
     """Blocks and exclusions are the survivor's own: they go."""
     session.execute(delete(EmployerBlock).where(EmployerBlock.user_id == user.id))

@@ -45,6 +45,8 @@ log = structlog.get_logger(__name__)
 REPORTERS_TO_HIDE = 3  # distinct reporters (API.md, "Jobs")
 REMOVALS_TO_SUSPEND = 2  # removed postings of one employer ...
 REMOVAL_WINDOW = timedelta(days=90)  # ... within this long
+# Rows about a user: their reports (reporter), and cases a staff member decided.
+MODERATION_USER_TABLES = ("job_reports", "moderation_cases")
 
 
 def _require_staff(actor: User) -> None:
@@ -185,9 +187,11 @@ def _suspend_if_repeated(session: Session, employer: Employer, *, now: Any) -> N
     removed = session.scalar(select(func.count()).select_from(ModerationCase).where(
         ModerationCase.employer_id == employer.id, ModerationCase.state == CaseState.REMOVED,
         ModerationCase.decided_at > now - REMOVAL_WINDOW)) or 0
-    if removed < REMOVALS_TO_SUSPEND or employer.vetting_status == VettingStatus.SUSPENDED:
+    if removed < REMOVALS_TO_SUSPEND:
         return
-    session.refresh(employer, with_for_update=True)
+    employer = session.get(Employer, employer.id, with_for_update=True, populate_existing=True)
+    if employer is None or employer.vetting_status == VettingStatus.SUSPENDED:
+        return
     before = employer.effective_status(now)
     employer.vetting_status = VettingStatus.SUSPENDED
     employer.vetted_until = None
@@ -203,7 +207,7 @@ def _suspend_if_repeated(session: Session, employer: Employer, *, now: Any) -> N
 # --- export and erasure ------------------------------------------------------------------
 
 
-@accounts.register_exporter("job_reports")
+@accounts.register_exporter("job_reports", tables=MODERATION_USER_TABLES)
 def export_user(session: Session, user: User) -> dict[str, Any]:
     reports = session.scalars(select(JobReport).where(JobReport.reporter_id == user.id)
                               .order_by(JobReport.created_at))
@@ -218,7 +222,7 @@ def export_user(session: Session, user: User) -> dict[str, Any]:
     }
 
 
-@accounts.register_eraser
+@accounts.register_eraser(tables=MODERATION_USER_TABLES)
 def erase_user(session: Session, user: User) -> None:
     """A report stays counted but forgets its reporter and its details; a staff
     decision forgets who took it (the audit log keeps the role)."""

@@ -24,6 +24,7 @@ from empower_api.savings.models import (
     LedgerEntry,
     SavingsGroup,
     Transaction,
+    TxOrigin,
 )
 
 
@@ -144,7 +145,11 @@ def post(
     reverses_id: uuid.UUID | None = None,
     recorded_by_id: uuid.UUID | None = None,
 ) -> Transaction:
-    """Write one balanced transaction. The caller holds the group's row lock."""
+    """Write one balanced transaction. The caller holds the group's row lock.
+
+    A posting with a ``request_hash`` came from a client and its ``client_id`` is in the
+    client key space; any other is the system's own (``TxOrigin``).
+    """
     lines = [line for line in lines if line.amount != 0]
     if not lines or sum(line.amount for line in lines) != 0:
         raise UnbalancedPosting(f"{tx_type}: lines do not balance")
@@ -156,6 +161,7 @@ def post(
     tx = Transaction(
         id=uuid.uuid4(), group_id=group.id, cycle_id=cycle_id, seq=group.last_tx_seq,
         client_id=client_id or uuid.uuid4(), request_hash=request_hash, type=tx_type,
+        origin=TxOrigin.SYSTEM if request_hash is None else TxOrigin.CLIENT,
         meeting_id=meeting_id, member_id=member_id, loan_id=loan_id, shares=shares,
         amount=amount, currency=group.currency, reverses_id=reverses_id,
         recorded_by_id=recorded_by_id, created_at=now,

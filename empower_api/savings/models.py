@@ -74,6 +74,15 @@ class TxType(StrEnum):
 RECORDABLE_TYPES = (TxType.SHARE_PURCHASE, TxType.SOCIAL_FUND, TxType.FINE, TxType.LOAN_REPAYMENT)
 
 
+class TxOrigin(StrEnum):
+    """Whose key space a transaction's ``client_id`` lives in: a client's (officers'
+    devices) or the system's (accrual, disbursement, reversal, share-out). A client can
+    never take a system key, however predictable it is."""
+
+    CLIENT = "client"
+    SYSTEM = "system"
+
+
 class Account(StrEnum):
     """The group's chart of accounts. Assets are debit-normal; the rest credit-normal."""
 
@@ -234,7 +243,7 @@ class Transaction(IdMixin, Base):
 
     __tablename__ = "savings_transactions"
     __table_args__ = (
-        UniqueConstraint("group_id", "client_id"),
+        UniqueConstraint("group_id", "origin", "client_id"),
         UniqueConstraint("group_id", "seq"),
         Index("ix_savings_transactions_member_seq", "member_id", "seq"),
         Index("ix_savings_transactions_meeting", "meeting_id", "member_id"),
@@ -245,6 +254,8 @@ class Transaction(IdMixin, Base):
     cycle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("savings_cycles.id"))
     seq: Mapped[int] = mapped_column(BigInteger)
     client_id: Mapped[uuid.UUID]
+    origin: Mapped[str] = mapped_column(String(8), default=TxOrigin.CLIENT,
+                                        server_default=TxOrigin.CLIENT.value)
     request_hash: Mapped[str | None] = mapped_column(String(64))
     type: Mapped[str] = mapped_column(String(24))
     meeting_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("savings_meetings.id"))

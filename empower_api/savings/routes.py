@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -219,10 +220,28 @@ class Sync(MethodView):
     @blp.arguments(SavingsSyncSchema)
     @blp.response(200, SavingsSyncResultSchema)
     def post(self, data: dict[str, Any], group_id: uuid.UUID) -> Any:
-        """Apply transactions recorded offline, in order, each on its own (officers)."""
-        results = service.sync_transactions(
-            db.session, actor=require_actor(), group_id=group_id, items=data["transactions"],
-            load_item=SavingsTransactionCreateSchema().load)
+        """Apply transactions recorded offline, in order, each on its own (officers).
+
+        At most 200 items per request. They are applied in chunks of 25, each chunk
+        committed on its own, so the group lock (and on SQLite the database write lock)
+        is held for one chunk at a time and other writers get in between; a replay
+        after a failure finds the committed items as ``duplicate``. Items not reached
+        within 5 seconds come back ``rejected`` with code ``not_processed``: send them
+        again.
+        """
+        items, actor = data["transactions"], require_actor()
+        load_item = SavingsTransactionCreateSchema().load
+        deadline = time.monotonic() + service.SYNC_TIME_BUDGET_SECONDS
+        results: list[Any] = []
+        for start in range(0, len(items), service.SYNC_CHUNK):
+            if start:
+                db.session.commit()  # release the locks between chunks: fair to other writers
+            if start and time.monotonic() > deadline:
+                results.extend(service.not_processed(items[start:]))
+                break
+            results.extend(service.sync_transactions(
+                db.session, actor=actor, group_id=group_id,
+                items=items[start:start + service.SYNC_CHUNK], load_item=load_item))
         return {"results": results}
 
 

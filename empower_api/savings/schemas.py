@@ -17,6 +17,7 @@ from empower_api.savings.models import (
     LoanStatus,
     MemberRole,
 )
+from empower_api.timefmt import UtcDateTime
 
 
 class SavingsGroupCreateSchema(ma.Schema):
@@ -55,8 +56,8 @@ class SavingsMemberSchema(ma.Schema):
     alias = fields.String()
     role = fields.String()
     status = fields.String()
-    joined_at = fields.DateTime()
-    left_at = fields.DateTime(allow_none=True)
+    joined_at = UtcDateTime()
+    left_at = UtcDateTime(allow_none=True)
 
 
 class SavingsCycleSchema(ma.Schema):
@@ -91,14 +92,14 @@ class SavingsGroupBriefSchema(ma.Schema):
     interest_method = fields.String()
     max_loan_multiple = fields.Integer()
     cycle_months = fields.Integer()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class SavingsGroupMemberSchema(SavingsMemberSchema):
     """A member in the group view: a plain member sees only alias, role and status of the
     others (the rest is null); their own row and officers' views are complete."""
 
-    joined_at = fields.DateTime(allow_none=True)
+    joined_at = UtcDateTime(allow_none=True)
     shares = fields.Integer(allow_none=True)
     savings_amount = fields.Integer(allow_none=True)
 
@@ -154,7 +155,7 @@ class SavingsMeetingSchema(ma.Schema):
     held_on = fields.Date()
     client_id = fields.UUID(allow_none=True)
     attendee_ids = fields.List(fields.UUID())
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 MeetingListSchema = page_schema(SavingsMeetingSchema, "SavingsMeetingList")
@@ -170,10 +171,16 @@ class SavingsTransactionCreateSchema(ma.Schema):
     loan_id = fields.UUID()
 
 
+SYNC_MAX_ITEMS = 200
+
+
 class SavingsSyncSchema(ma.Schema):
-    # Items are validated one by one in the service, so one bad item rejects only itself.
-    transactions = fields.List(fields.Raw(), required=True,
-                               validate=validate.Length(min=1, max=500))
+    # Items are validated one by one in the service, so one bad item (null included)
+    # rejects only itself.
+    transactions = fields.List(
+        fields.Raw(allow_none=True), required=True,
+        validate=validate.Length(min=1, max=SYNC_MAX_ITEMS),
+        metadata={"description": f"At most {SYNC_MAX_ITEMS} items per request."})
 
 
 class SavingsPostingLineSchema(ma.Schema):
@@ -193,7 +200,7 @@ class SavingsEntrySchema(SavingsPostingLineSchema):
     id = fields.UUID()
     transaction_id = fields.UUID()
     transaction_type = fields.String()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 LedgerPageSchema = page_schema(SavingsEntrySchema, "SavingsLedgerPage")
@@ -214,7 +221,7 @@ class SavingsTransactionSchema(ma.Schema):
     currency = fields.String()
     reverses_id = fields.UUID(allow_none=True)
     recorded_by_id = fields.UUID(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     entries = fields.List(fields.Nested(SavingsPostingLineSchema))
 
 
@@ -253,9 +260,9 @@ class SavingsLoanSchema(ma.Schema):
     interest_method = fields.String(attribute="loan.interest_method")
     purpose = fields.String(attribute="loan.purpose", allow_none=True)
     status = fields.String(attribute="loan.status")
-    requested_at = fields.DateTime(attribute="loan.requested_at")
-    disbursed_at = fields.DateTime(attribute="loan.disbursed_at", allow_none=True)
-    closed_at = fields.DateTime(attribute="loan.closed_at", allow_none=True)
+    requested_at = UtcDateTime(attribute="loan.requested_at")
+    disbursed_at = UtcDateTime(attribute="loan.disbursed_at", allow_none=True)
+    closed_at = UtcDateTime(attribute="loan.closed_at", allow_none=True)
     approved_by_id = fields.UUID(attribute="loan.approved_by_id", allow_none=True)
     principal_outstanding = fields.Integer()
     interest_outstanding = fields.Integer()

@@ -17,6 +17,7 @@ import calendar
 import hashlib
 import json
 import secrets
+import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,8 +53,10 @@ from empower_api.savings.models import (
     MemberStatus,
     SavingsGroup,
     Transaction,
+    TxOrigin,
     TxType,
 )
+from empower_api.timefmt import rfc3339
 
 log = structlog.get_logger(__name__)
 
@@ -186,6 +189,11 @@ def create_group(session: Session, *, actor: User, data: dict[str, Any]) -> Savi
     return group
 
 
+def canonical_invite_code(code: str) -> str:
+    """Invite codes compare in one form: NFKC (full-width digits), stripped, upper case."""
+    return unicodedata.normalize("NFKC", code).strip().upper()
+
+
 def join_group(session: Session, *, actor: User, invite_code: str) -> Membership:
     """Join by invite code; someone who left may rejoin (their account continues).
 
@@ -193,7 +201,8 @@ def join_group(session: Session, *, actor: User, invite_code: str) -> Membership
     has left, that is the joiner.
     """
     group_id = session.scalar(
-        select(SavingsGroup.id).where(SavingsGroup.invite_code == invite_code.strip().upper())
+        select(SavingsGroup.id)
+        .where(SavingsGroup.invite_code == canonical_invite_code(invite_code))
     )
     if group_id is None:
         raise NotFound("No group has this invite code.", code="invite_code_unknown")
@@ -481,8 +490,9 @@ def request_hash(item: dict[str, Any]) -> str:
 
 
 def _replay(session: Session, group: SavingsGroup, item: dict[str, Any]) -> Transaction | None:
-    existing = session.scalar(select(Transaction).where(Transaction.group_id == group.id,
-                                                        Transaction.client_id == item["client_id"]))
+    existing = session.scalar(select(Transaction).where(
+        Transaction.group_id == group.id, Transaction.origin == TxOrigin.CLIENT,
+        Transaction.client_id == item["client_id"]))
     if existing is not None and existing.request_hash != request_hash(item):
         raise Invalid("client_id", "This client_id was used for a different transaction.",
                       code="client_id_reused")
@@ -597,6 +607,19 @@ class SyncResult:
     status: str
     transaction_id: uuid.UUID | None = None
     error: dict[str, Any] | None = None
+
+
+# /sync: items per transaction (lock hold time) and the time one request may take.
+SYNC_CHUNK = 25
+SYNC_TIME_BUDGET_SECONDS = 5.0
+
+
+def not_processed(items: list[Any]) -> list[SyncResult]:
+    """Results for items a sync request did not reach in its time budget."""
+    return [SyncResult(client_id=raw.get("client_id") if isinstance(raw, dict) else None,
+                       status="rejected",
+                       error={"code": "not_processed", "detail": "Send this item again."})
+            for raw in items]
 
 
 def sync_transactions(session: Session, *, actor: User, group_id: uuid.UUID,
@@ -1078,31 +1101,59 @@ def check_ledger(session: Session, *, group_id: uuid.UUID | None = None) -> Ledg
 # --- export and erasure -----------------------------------------------------------------
 
 
-@register_exporter("savings")
+# Ledger lines, meetings and attendance stay when an account is erased: they belong to
+# the group's books and point only at the pseudonymous membership.
+SAVINGS_USER_TABLES = ("savings_memberships", "savings_transactions", "savings_ledger_entries",
+                       "savings_loans", "savings_meetings", "savings_meeting_attendance")
+
+
+@register_exporter("savings", tables=SAVINGS_USER_TABLES)
 def export_savings(session: Session, user: User) -> dict[str, Any]:
-    memberships = list(session.scalars(select(Membership).where(Membership.user_id == user.id)))
-    member_ids = [m.id for m in memberships]
+    """The caller's memberships (with each group's name), attendance, transactions with
+    their ledger lines, loans and the meetings they recorded."""
+    rows = session.execute(
+        select(Membership, SavingsGroup.name).join(SavingsGroup,
+                                                   SavingsGroup.id == Membership.group_id)
+        .where(Membership.user_id == user.id).order_by(Membership.joined_at)).all()
+    member_ids = [m.id for m, _name in rows]
+    if not member_ids:
+        return {"memberships": [], "attendance": [], "transactions": [], "loans": [],
+                "meetings_recorded": []}
     txs = session.scalars(select(Transaction).where(Transaction.member_id.in_(member_ids))
-                          .order_by(Transaction.created_at)) if member_ids else []
-    loans = session.scalars(select(Loan).where(Loan.member_id.in_(member_ids))) \
-        if member_ids else []
+                          .order_by(Transaction.created_at, Transaction.seq))
+    loans = session.scalars(select(Loan).where(Loan.member_id.in_(member_ids))
+                            .order_by(Loan.requested_at))
+    attended = session.execute(
+        select(Meeting.group_id, Meeting.id, Meeting.held_on)
+        .join(MeetingAttendance, MeetingAttendance.meeting_id == Meeting.id)
+        .where(MeetingAttendance.member_id.in_(member_ids))
+        .order_by(Meeting.held_on, Meeting.id)).all()
+    recorded = session.execute(
+        select(Meeting.group_id, Meeting.id, Meeting.held_on)
+        .where(Meeting.recorded_by_id.in_(member_ids)).order_by(Meeting.held_on, Meeting.id)
+    ).all()
     return {
         "memberships": [
-            {"member_id": str(m.id), "group_id": str(m.group_id), "role": m.role,
-             "status": m.status, "joined_at": m.joined_at.isoformat(),
-             "left_at": m.left_at.isoformat() if m.left_at else None} for m in memberships],
+            {"member_id": str(m.id), "group_id": str(m.group_id), "group_name": name,
+             "role": m.role, "status": m.status, "joined_at": rfc3339(m.joined_at),
+             "left_at": rfc3339(m.left_at)} for m, name in rows],
+        "attendance": [{"group_id": str(g), "meeting_id": str(mid), "held_on": held.isoformat()}
+                       for g, mid, held in attended],
         "transactions": [
             {"id": str(t.id), "group_id": str(t.group_id), "type": t.type, "amount": t.amount,
-             "currency": t.currency, "shares": t.shares, "created_at": t.created_at.isoformat()}
+             "currency": t.currency, "shares": t.shares, "created_at": rfc3339(t.created_at),
+             "lines": [{"account": e.account, "amount": e.amount} for e in t.entries]}
             for t in txs],
         "loans": [
             {"id": str(loan.id), "group_id": str(loan.group_id), "principal": loan.principal,
              "term_months": loan.term_months, "status": loan.status, "purpose": loan.purpose}
             for loan in loans],
+        "meetings_recorded": [{"group_id": str(g), "meeting_id": str(mid),
+                               "held_on": held.isoformat()} for g, mid, held in recorded],
     }
 
 
-@register_eraser
+@register_eraser(tables=SAVINGS_USER_TABLES)
 def erase_savings(session: Session, user: User) -> None:
     """Erasing an account leaves its groups, as leaving without payout does.
 

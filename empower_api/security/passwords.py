@@ -63,7 +63,10 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     """Check a password; with no hash, spend the same time and return False."""
     hasher = _hasher()
     if password_hash is None:
-        dummy = _DUMMY_HASH.setdefault(_profile, hasher.hash("dummy-password-for-timing"))
+        # Made once per profile (setdefault would hash on every call: a timing oracle).
+        dummy = _DUMMY_HASH.get(_profile)
+        if dummy is None:
+            dummy = _DUMMY_HASH[_profile] = hasher.hash("dummy-password-for-timing")
         with contextlib.suppress(VerificationError, InvalidHashError):
             hasher.verify(dummy, password)
         return False

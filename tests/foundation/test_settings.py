@@ -24,7 +24,8 @@ from tests.conftest import assert_problem, make_config
 ROOT = Path(__file__).resolve().parents[2]
 FERNET_KEY = "pQ2yRPu5sQh3g9m0rKq1sW8vXzY4aB6cD7eF0gH1iJk="
 SECRETS = {"SECRET_KEY": "s" * 48, "JWT_SECRET_KEY": "j" * 48,
-           "PII_ENCRYPTION_KEYS": FERNET_KEY, "PII_INDEX_KEY": "i" * 48}
+           "PII_ENCRYPTION_KEYS": FERNET_KEY, "PII_INDEX_KEY": "i" * 48,
+           "CREDENTIAL_SIGNING_KEYS": "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"}
 BASE_ENV = {"EMPOWER_ENV": "testing", "DATABASE_URL": "sqlite:////tmp/empower-settings.db",
             **SECRETS}
 # Values tried in turn until one is accepted and changes the configuration: a boolean,
@@ -80,14 +81,14 @@ def test_env_example_names_every_documented_setting():
     assert not missing, missing
 
 
-def test_unknown_empower_variable_is_a_startup_warning(tmp_path, caplog_json):
+def test_unknown_empower_variable_is_a_startup_warning(app, tmp_path, caplog_json):
     build_config(str(tmp_path), environ={**BASE_ENV, "EMPOWER_RATELIMIT": "1/minute"})
     warnings = [line for line in caplog_json() if line["event"] == "unknown_settings_ignored"]
     assert warnings and warnings[0]["names"] == ["EMPOWER_RATELIMIT"]
     assert warnings[0]["level"] == "warning"
 
 
-def test_known_empower_variable_is_not_reported(tmp_path, caplog_json):
+def test_known_empower_variable_is_not_reported(app, tmp_path, caplog_json):
     build_config(str(tmp_path), environ=BASE_ENV)
     assert not [line for line in caplog_json() if line["event"] == "unknown_settings_ignored"]
 
@@ -105,10 +106,17 @@ def test_unusable_setting_stops_startup_naming_it(tmp_path, name, value):
 
 @pytest.fixture
 def app_from_environment(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Apps built from the environment, on the suite's database (tables made if missing)."""
+    from empower_api.db import db
+    from empower_api.models import metadata
+
     def make(**environment: str) -> Any:
         for name, value in environment.items():
             monkeypatch.setenv(name, value)
-        return create_app(make_config(DATABASE_URL=database_url, RATELIMIT_ENABLED=True))
+        built = create_app(make_config(DATABASE_URL=database_url, RATELIMIT_ENABLED=True))
+        with built.app_context():
+            metadata.create_all(db.engine)
+        return built
 
     return make
 
@@ -154,7 +162,7 @@ def test_missing_production_secrets_exit_2_with_one_line_each():
     assert "Traceback" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if line.startswith("configuration")]
     assert [line.split(":")[1].split()[0] for line in lines] == [
-        "JWT_SECRET_KEY", "PII_ENCRYPTION_KEYS", "PII_INDEX_KEY"]
+        "JWT_SECRET_KEY", "PII_ENCRYPTION_KEYS", "PII_INDEX_KEY", "CREDENTIAL_SIGNING_KEYS"]
     assert all("flask keys generate" in line for line in lines)
 
 

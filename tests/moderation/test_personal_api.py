@@ -234,3 +234,21 @@ def test_personal_saved_search_matches_stay_within_five_statements(app, session,
         assert all(item["employer"]["id"] == str(employers[1].id) for item in items)
         assert all(item["category"] == "food_service" for item in items)
     assert counts[20] == counts[100] <= 5, counts
+
+
+def test_recommendations_leave_out_blocked_employers_and_excluded_categories(session,
+                                                                            auth_client):
+    blocked, other = make_employer(session), make_employer(session)
+    make_job(session, blocked, title="Blocked baker", skills=["baking"])
+    make_job(session, other, title="Cleaning baker", skills=["baking"], category="housekeeping")
+    make_job(session, other, title="Kitchen baker", skills=["baking"], category="food_service")
+    survivor = make_survivor(session, skills=["baking"])
+    session.commit()
+    client = auth_client(survivor)
+    before = client.get(f"{API}/me/recommendations").get_json()["jobs"]
+    assert {r["job"]["title"] for r in before} == {"Blocked baker", "Cleaning baker",
+                                                   "Kitchen baker"}
+    client.put(f"{API}/me/blocked-employers/{blocked.id}")
+    client.put(f"{API}/me/excluded-categories", json={"categories": ["housekeeping"]})
+    after = client.get(f"{API}/me/recommendations").get_json()["jobs"]
+    assert [r["job"]["title"] for r in after] == ["Kitchen baker"]

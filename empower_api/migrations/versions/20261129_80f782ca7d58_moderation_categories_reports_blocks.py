@@ -4,7 +4,7 @@ Existing postings get category ``other`` and its SQLite facet token (the FTS
 trigger re-indexes the rows it touches).
 
 Revision ID: 80f782ca7d58
-Revises: af24ee407604
+Revises: 25c8907ac323
 Create Date: 2026-11-29 12:41:17.072308
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql
 from empower_api.jobs import search_ddl
 
 revision = '80f782ca7d58'
-down_revision = 'af24ee407604'
+down_revision = '25c8907ac323'
 branch_labels = None
 depends_on = None
 
