@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import stripe
+import structlog
 from flask import Flask, Response, current_app, request
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -28,6 +29,7 @@ from empower_api.inputs import (
 from empower_api.observability import configure_logging, init_request_logging
 from empower_api.security import passwords
 from empower_api.security.crypto import PiiCipher, set_cipher
+from empower_api.security.headers import init_security_headers
 from empower_api.security.tokens import configure_jwt
 from empower_api.tasks import init_celery
 
@@ -64,6 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     init_request_logging(app)
     _register_request_hooks(app)
+    init_security_headers(app)
     _make_views_transactional(app)
     _register_cli(app)
     app.wsgi_app = BufferedBody(  # type: ignore[method-assign]
@@ -78,6 +81,10 @@ def _configure_stripe(app: Flask) -> None:
     stripe.api_key = app.config["STRIPE_API_KEY"]
     if app.config.get("STRIPE_API_BASE"):
         stripe.api_base = app.config["STRIPE_API_BASE"]
+    if not app.config["STRIPE_API_KEY"] and app.config["EMPOWER_ENV"] == "production":
+        structlog.get_logger(__name__).warning(
+            "stripe_not_configured",
+            detail="STRIPE_API_KEY is not set: only manual grant payouts are available.")
 
 
 def _configure_api_docs(app: Flask) -> None:
@@ -107,15 +114,22 @@ def _configure_api_docs(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from empower_api import docs_ui, ops
     from empower_api.accounts.routes import blp as accounts_blp
+    from empower_api.accounts.security_routes import blp as account_security_blp
     from empower_api.audit.routes import blp as audit_blp
+    from empower_api.consents.routes import blp as consents_blp
+    from empower_api.grants.routes import blp as grants_blp
+    from empower_api.impact.routes import blp as impact_blp
+    from empower_api.jobs.applications.routes import blp as applications_blp
     from empower_api.jobs.routes import blp as jobs_blp
     from empower_api.moderation.routes import blp as moderation_blp
+    from empower_api.notifications.routes import blp as notifications_blp
     from empower_api.savings.routes import blp as savings_blp
     from empower_api.training.routes import blp as training_blp
     from empower_api.training.routes import wellknown as training_wellknown
 
-    for blueprint in (ops.blp, accounts_blp, jobs_blp, moderation_blp, savings_blp, training_blp,
-                      training_wellknown, audit_blp):
+    for blueprint in (ops.blp, accounts_blp, account_security_blp, jobs_blp, applications_blp,
+                      moderation_blp, notifications_blp, savings_blp, training_blp,
+                      training_wellknown, grants_blp, audit_blp, consents_blp, impact_blp):
         api.register_blueprint(blueprint)
     # The docs UI at /docs, every asset from this host (works with no internet).
     app.register_blueprint(docs_ui.blp)

@@ -55,6 +55,17 @@ def _new_signing_key() -> str:
     return generate_secret()
 
 
+
+# Retention periods in whole days (0 turns a rule off); see docs/retention-and-consent.md.
+RETENTION_DEFAULT_DAYS: dict[str, int] = {
+    "RETENTION_INACTIVE_ANONYMOUS_DAYS": 365,
+    "RETENTION_CLOSED_APPLICATION_MESSAGES_DAYS": 180,
+    "RETENTION_EXPIRED_POSTINGS_DAYS": 400,
+    "RETENTION_WEBHOOK_PAYLOADS_DAYS": 30,
+    "RETENTION_IDEMPOTENCY_DAYS": 7,
+    "RETENTION_REVOKED_SESSIONS_DAYS": 90,
+}
+
 GENERATE_HINT = "make one with `flask keys generate` (prints a ready .env block)"
 # How to make each secret by hand, for the start-up error.
 SECRET_HINTS: dict[str, str] = {
@@ -129,6 +140,29 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _seconds(env: Mapping[str, str], name: str, default: float, problems: list[str]) -> float:
+    value = (env.get(name) or "").strip()
+    try:
+        seconds = float(value) if value else default
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 120:
+        problems.append(f"{name} must be a number of seconds from 0 to 120")
+        return default
+    return seconds
+
+
+def _whole_number(env: Mapping[str, str], name: str, default: int,
+                  problems: list[str]) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        problems.append(f"{name} must be a whole number (0 or more)")
+        return default
+    return int(raw)
+
+
 def _instance_secrets(instance_path: Path, names: list[str]) -> dict[str, str]:
     """Load development secrets from instance/, generating the missing ones once."""
     path = instance_path / "secrets.json"
@@ -198,9 +232,11 @@ def build_config(
         "DATABASE_URL": database_url,
         "REDIS_URL": env.get("REDIS_URL") or None,
         "CELERY_BROKER_URL": env.get("CELERY_BROKER_URL") or None,
-        "STRIPE_API_KEY": env.get("STRIPE_API_KEY") or "sk_test_local",
+        # Unset: only manual grant payouts (the `stripe` method is a 409).
+        "STRIPE_API_KEY": env.get("STRIPE_API_KEY") or None,
         "STRIPE_API_BASE": env.get("STRIPE_API_BASE") or None,
         "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET") or None,
+        "STRIPE_TIMEOUT_SECONDS": _seconds(env, "STRIPE_TIMEOUT_SECONDS", 10.0, problems),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_AUTH": _rate_limit(env, "RATELIMIT_AUTH", "5/minute", problems),
         "RATELIMIT_SEARCH": _rate_limit(env, "RATELIMIT_SEARCH", "120/minute", problems),
@@ -208,6 +244,9 @@ def build_config(
         "DEFAULT_PHONE_REGION": _phone_region(env, problems),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://localhost:5000").rstrip("/"),
+        # Browser origins allowed to call the API (comma-separated); none by default.
+        "CORS_ORIGINS": [o.strip().rstrip("/") for o in env.get("CORS_ORIGINS", "").split(",")
+                         if o.strip()],
         "JSON_SORT_KEYS": False,
         # A neutral issuer name: showing a credential reveals nothing about the program.
         "CREDENTIAL_ISSUER_NAME": env.get("CREDENTIAL_ISSUER_NAME") or "Skills Credential Issuer",
@@ -219,7 +258,10 @@ def build_config(
         "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
         # Proxies in front of the app whose X-Forwarded-For/-Proto are trusted (hops).
         "TRUSTED_PROXIES": _count(env, "TRUSTED_PROXIES", 0),
+        "IMPACT_CACHE_SECONDS": _whole_number(env, "IMPACT_CACHE_SECONDS", 300, problems),
     }
+    for name, days in RETENTION_DEFAULT_DAYS.items():
+        config[name] = _whole_number(env, name, days, problems)
     storage = env.get("RATELIMIT_STORAGE_URI") or config["REDIS_URL"]
     if storage:
         config["RATELIMIT_STORAGE_URI"] = storage
@@ -236,6 +278,10 @@ def build_config(
             provided["CREDENTIAL_SIGNING_KEYS"]):
         problems.append("CREDENTIAL_SIGNING_KEYS must be comma-separated base64url Ed25519 "
                         f"private keys (32 bytes each): {GENERATE_HINT}")
+    key = config["STRIPE_API_KEY"] or ""
+    if mode == "production" and key.startswith(("sk_test_", "rk_test_")):
+        problems.append("STRIPE_API_KEY is a Stripe test key but EMPOWER_ENV=production: "
+                        "set a live key, or unset it for manual payouts only")
     if problems:
         raise ConfigurationError(*problems)
     if missing:

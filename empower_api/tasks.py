@@ -11,7 +11,10 @@ from flask import Flask, has_app_context
 celery = Celery("empower_api")
 
 # Each domain's tasks module defines its tasks and a BEAT_SCHEDULE of periodic ones.
-DOMAIN_TASK_MODULES = ("empower_api.jobs.tasks", "empower_api.savings.tasks")
+DOMAIN_TASK_MODULES = (
+    "empower_api.jobs.tasks", "empower_api.savings.tasks", "empower_api.grants.tasks",
+    "empower_api.retention.tasks",
+)
 
 
 def beat_schedule() -> dict[str, Any]:

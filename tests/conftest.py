@@ -34,13 +34,19 @@ TEST_CONFIG: dict[str, Any] = {
     "PASSWORD_HASH_PROFILE": "fast",
     "RATELIMIT_ENABLED": False,
     "STRIPE_API_KEY": "sk_test_local",
+    # Never Stripe's servers: a closed local port unless a test starts the stub.
+    "STRIPE_API_BASE": "http://127.0.0.1:9",
 }
 
 IS_POSTGRES = (os.environ.get("DATABASE_URL") or "").startswith("postgres")
 
 
 def make_config(**overrides: Any) -> dict[str, Any]:
-    return {**TEST_CONFIG, **overrides}
+    config = {**TEST_CONFIG, **overrides}
+    # Production refuses a Stripe test key: a production-mode app gets none unless asked.
+    if overrides.get("EMPOWER_ENV") == "production" and "STRIPE_API_KEY" not in overrides:
+        config["STRIPE_API_KEY"] = None
+    return config
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -20,7 +20,7 @@ PUBLIC = {
     ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"), ("GET", "/docs"),
     ("GET", "/api/v1/openapi.json"),
     ("POST", "/api/v1/auth/register"), ("POST", "/api/v1/auth/login"),
-    ("POST", "/api/v1/auth/recover"),
+    ("POST", "/api/v1/auth/recover"), ("POST", "/api/v1/auth/login/mfa"),
     # Jobs: public browsing (no account needed) and employer profiles while vetted.
     ("GET", "/api/v1/jobs"), ("GET", "/api/v1/jobs/<uuid:job_id>"),
     ("GET", "/api/v1/jobs/<uuid:job_id>/jsonld"), ("GET", "/api/v1/employers/<uuid:employer_id>"),
@@ -29,8 +29,14 @@ PUBLIC = {
     ("GET", "/api/v1/courses"), ("GET", "/api/v1/courses/<uuid:course_id>"),
     ("POST", "/api/v1/credentials/verify"), ("GET", "/api/v1/credentials/status/<uuid:list_id>"),
     ("GET", "/.well-known/jwks.json"), ("GET", "/.well-known/did.json"),
+    # Stripe calls it; the Stripe-Signature header is its credential.
+    ("POST", "/api/v1/webhooks/stripe"),
+    # Aggregate, suppressed figures for anyone.
+    ("GET", "/api/v1/impact"),
 }
-ADMIN_ONLY = {("GET", "/api/v1/staff/audit-log")}
+ADMIN_ONLY = {("GET", "/api/v1/staff/audit-log"), ("GET", "/api/v1/admin/grievances"),
+              ("GET", "/api/v1/admin/grievances/<uuid:grievance_id>"),
+              ("PATCH", "/api/v1/admin/grievances/<uuid:grievance_id>")}
 
 
 def all_endpoints(app):

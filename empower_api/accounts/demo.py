@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from empower_api.accounts import service
+from empower_api.accounts import staff as staff_accounts
 from empower_api.accounts.models import Role, User
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -21,11 +22,21 @@ def _identified(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email_index == service.email_index(email)))
 
 
+def _staff_account(session: Session, context: dict[str, Any], email: str, *,
+                   admin: bool) -> User:
+    """Staff sign in with two-factor: a new account's authenticator URI is printed once."""
+    existing = _identified(session, email)
+    if existing is not None:
+        return existing
+    created = staff_accounts.create_staff_account(session, email=email, password=DEMO_PASSWORD,
+                                                  admin=admin)
+    context["printed"].append(f"two-factor for {email}: {created.otpauth_uri}")
+    return created.user
+
+
 def load(session: Session, context: dict[str, Any]) -> None:
-    staff = _identified(session, STAFF_EMAIL) or service.create_staff(
-        session, email=STAFF_EMAIL, password=DEMO_PASSWORD)
-    admin = _identified(session, ADMIN_EMAIL) or service.create_staff(
-        session, email=ADMIN_EMAIL, password=DEMO_PASSWORD, admin=True)
+    staff, admin = (_staff_account(session, context, email, admin=is_admin)
+                    for email, is_admin in ((STAFF_EMAIL, False), (ADMIN_EMAIL, True)))
     employer = _identified(session, EMPLOYER_EMAIL)
     if employer is None:
         employer = service.register(session, device_label="demo", data={

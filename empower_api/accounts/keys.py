@@ -53,7 +53,10 @@ def rotate_signing() -> None:
 @keys_cli.command("rotate-pii")
 def rotate_pii() -> None:
     """Re-encrypt every PII column under the first key of PII_ENCRYPTION_KEYS."""
+    from empower_api.audit.service import record
+
     count = rotate_pii_keys(db.session)
+    record(db.session, action="keys.pii_rotated", data={"values": count})
     db.session.commit()
     click.echo(f"re-encrypted {count} values")
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from empower_api.db import Base, IdMixin, TimestampMixin, utcnow
@@ -51,6 +51,11 @@ class User(IdMixin, TimestampMixin, Base):
     availability: Mapped[str | None] = mapped_column(String(200))
 
     erased_at: Mapped[datetime | None] = mapped_column(default=None)
+    # A deactivated (staff) account can no longer sign in; its sessions ended at once.
+    deactivated_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The hidden stand-in a duress log-in opens (accounts/duress.py): never found by
+    # log-in, alias or contact uniqueness, nor listed to staff.
+    is_decoy: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     sessions: Mapped[list[AuthSession]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="raise"

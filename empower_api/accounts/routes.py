@@ -26,6 +26,7 @@ from empower_api.accounts.schemas import (
     SessionListSchema,
     TokensSchema,
 )
+from empower_api.accounts.security_schemas import LoginResultSchema
 from empower_api.db import db, writes_on_get
 from empower_api.extensions import limiter, login_name_key, rate_limit_key
 from empower_api.security.permissions import auth_required, require_actor
@@ -96,9 +97,13 @@ class Login(MethodView):
     decorators = [limited]
 
     @blp.arguments(LoginSchema)
-    @blp.response(200, TokensSchema)
+    @blp.response(200, LoginResultSchema)
     def post(self, data: dict[str, Any]) -> Any:
-        """Sign in with an alias, e-mail or phone."""
+        """Sign in with an alias, e-mail or phone.
+
+        Accounts with two-factor get ``{"mfa_required": true, "mfa_token"}`` and finish
+        with ``POST /auth/login/mfa``.
+        """
         return service.login(db.session, login=data["login"], password=data["password"],
                              device_label=device_label(data))
 
@@ -143,7 +148,7 @@ class SafetyExit(MethodView):
     @blp.response(204)
     def post(self) -> None:
         """End every session of this account at once, on every device."""
-        service.end_all_sessions(db.session, user=require_actor(), reason="safety_exit")
+        service.safety_exit(db.session, user=require_actor())
 
 
 @blp.route("/me/sessions")
@@ -243,6 +248,7 @@ class RecoveryCodes(MethodView):
 
 @blp.route("/me/export")
 class Export(MethodView):
+    @writes_on_get
     @auth_required()
     @blp.response(200)
     def get(self) -> Any:

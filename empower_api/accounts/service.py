@@ -27,6 +27,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from empower_api.accounts import duress, mfa
 from empower_api.accounts.models import AuthSession, RecoveryCode, Role, User
 from empower_api.audit import service as audit
 from empower_api.db import checkpoint_after_commit, db, utcnow
@@ -184,7 +185,7 @@ def user_for_token(payload: dict[str, Any]) -> User | None:
     except ValueError:
         return None
     user = db.session.get(User, user_id)
-    if user is None or user.erased_at is not None:
+    if user is None or user.erased_at is not None or user.deactivated_at is not None:
         return None
     return user
 
@@ -271,6 +272,8 @@ def refresh(session: Session, *, user: User, token: dict[str, Any]) -> Tokens:
         session.flush()
         _mark_revoked([auth_session.id])
         log.warning("refresh_token_reuse", session_id=str(auth_session.id))
+        audit.record(session, action="auth.token_reuse", actor=user, subject_type="session",
+                     subject_id=auth_session.id)
         error = Unauthorized("This session has ended. Sign in again.")
         error.commit = True  # the revocation must persist although the request fails
         raise error
@@ -305,6 +308,13 @@ def end_all_sessions(session: Session, *, user: User, reason: str) -> int:
     session.flush()
     _mark_revoked(ids)
     return len(ids)
+
+
+def safety_exit(session: Session, *, user: User) -> None:
+    """End every session of the user at once, and say so in the audit log."""
+    end_all_sessions(session, user=user, reason="safety_exit")
+    audit.record(session, action="auth.safety_exit", actor=user, subject_type="user",
+                 subject_id=user.id)
 
 
 def list_sessions(session: Session, *, user: User) -> list[AuthSession]:
@@ -455,18 +465,52 @@ def find_by_login(session: Session, login: str) -> User | None:
     return session.scalar(select(User).where(User.alias_key == value))
 
 
-def login(session: Session, *, login: str, password: str, device_label: str | None) -> Tokens:
-    """Same answer, in similar time, whether or not the account exists."""
+def login(session: Session, *, login: str, password: str,
+          device_label: str | None) -> Tokens | dict[str, Any]:
+    """Same answer, in similar time, whether or not the account exists.
+
+    Accounts with two-factor get ``{"mfa_required": true, "mfa_token"}`` instead of
+    tokens (accounts/mfa.py); a duress password opens a decoy session (accounts/duress.py).
+    """
     user = find_by_login(session, login)
-    if user is not None and user.erased_at is not None:
+    if user is not None and (user.erased_at or user.deactivated_at or user.is_decoy):
         user = None
-    if not passwords.verify_password(user.password_hash if user else None, password):
-        raise Unauthorized(WRONG_CREDENTIALS, code="invalid_credentials")
+    outcome = duress.check_password(session, user, password)
+    if outcome is None:
+        audit.record(session, action="auth.login_failed", subject_type="user",
+                     subject_id=user.id if user else None)
+        error = Unauthorized(WRONG_CREDENTIALS, code="invalid_credentials")
+        error.commit = True  # the audit event of the failure persists
+        raise error
     assert user is not None
-    if user.password_hash and passwords.needs_rehash(user.password_hash):
+    if outcome == duress.PASSWORD and passwords.needs_rehash(user.password_hash or ""):
         user.password_hash = passwords.hash_password(password)
+    return finish_login(session, user, device_label=device_label,
+                        is_duress=outcome == duress.DURESS)
+
+
+def finish_login(session: Session, user: User, *, device_label: str | None,
+                 is_duress: bool, second_factor_done: bool = False) -> Tokens | dict[str, Any]:
+    """After the password (and, where needed, the second factor): open the session."""
+    if not second_factor_done and mfa.required(session, user):
+        return mfa.begin(session, user, device_label=device_label, duress=is_duress)
+    if is_duress:
+        return duress.open_decoy_session(session, user=user, device_label=device_label)
+    audit.record(session, action="auth.login", actor=user, subject_type="user",
+                 subject_id=user.id)
     log.info("user_logged_in", user_id=str(user.id))
     return start_session(session, user, device_label)
+
+
+def login_second_step(session: Session, *, token: str, code: str) -> Tokens | dict[str, Any]:
+    """``POST /auth/login/mfa``: a right code for a live challenge opens the session."""
+    challenge = mfa.complete(session, token=token, code=code)
+    user = session.get(User, challenge.user_id)
+    if user is None or user.erased_at or user.deactivated_at:
+        raise Unauthorized("This sign-in step has expired. Sign in again.",
+                           code="mfa_token_invalid")
+    return finish_login(session, user, device_label=challenge.device_label,
+                        is_duress=challenge.duress, second_factor_done=True)
 
 
 def recover(
@@ -507,6 +551,8 @@ def create_staff(session: Session, *, email: str, password: str, admin: bool = F
     )
     session.add(user)
     session.flush()
+    audit.record(session, action=f"account.{user.role}_created", subject_type="user",
+                 subject_id=user.id)
     return user
 
 
@@ -546,9 +592,10 @@ def update_profile(session: Session, *, user: User, data: dict[str, Any],
             taken = session.scalar(
                 select(User.id).where(User.alias_key == alias_key(alias), User.id != user.id)
             )
-            if taken:
+            # A duress decoy wears the real alias without holding it (accounts/duress.py).
+            if taken and not user.is_decoy:
                 raise Conflict("This alias is taken; choose another.", code="alias_taken")
-            user.alias, user.alias_key = alias, alias_key(alias)
+            user.alias, user.alias_key = alias, None if user.is_decoy else alias_key(alias)
     for field in PROFILE_FIELDS:
         if field in data:
             setattr(user, field, data[field])
@@ -576,6 +623,8 @@ def change_password(session: Session, *, user: User, current: str, new: str,
     require_reauthentication(user.password_hash, current)
     _check_password(new, user.alias, user.email, user.phone)
     user.password_hash = passwords.hash_password(new)
+    if user.is_decoy:
+        duress.follow_decoy_password(session, decoy=user)
     others = list(session.scalars(
         select(AuthSession).where(AuthSession.user_id == user.id,
                                   AuthSession.revoked_at.is_(None),
@@ -668,12 +717,19 @@ def export(session: Session, *, user: User) -> dict[str, Any]:
     }
     for name, exporter in sorted(_exporters.items()):
         data[name] = exporter(session, user)
+    audit.record(session, action="account.exported", actor=user, subject_type="user",
+                 subject_id=user.id)
     return data
 
 
 def erase(session: Session, *, user: User, password: str) -> None:
     """Erase personal data; money records stay, linked to a pseudonymous tombstone."""
     require_reauthentication(user.password_hash, password, field="password")
+    erase_account(session, user=user)
+
+
+def erase_account(session: Session, *, user: User) -> None:
+    """Erase without a password: the account's own ``erase`` and the retention purge."""
     for eraser in _erasers:
         eraser(session, user)
     tombstone = f"erased-{uuid.uuid4().hex[:12]}"
@@ -693,6 +749,8 @@ def erase(session: Session, *, user: User, password: str) -> None:
     )
     end_all_sessions(session, user=user, reason="erased")
     checkpoint_after_commit(session)
+    audit.record(session, action="account.erased", actor=user, subject_type="user",
+                 subject_id=user.id)
     log.info("user_erased", user_id=str(user.id))
 
 
@@ -717,7 +775,7 @@ def staff_read_user(session: Session, *, actor: User, user_id: uuid.UUID,
 
 def get_user(session: Session, user_id: uuid.UUID) -> User:
     user = session.get(User, user_id)
-    if user is None or user.erased_at is not None:
+    if user is None or user.erased_at is not None or user.is_decoy:
         raise NotFound("No such user.")
     return user
 

@@ -18,6 +18,7 @@ class AuditEventSchema(ma.Schema):
     subject_id = fields.String(allow_none=True)
     reason = fields.String(allow_none=True)
     data = fields.Dict()
+    request_id = fields.String(allow_none=True)
     hash = fields.String()
 
 

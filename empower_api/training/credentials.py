@@ -157,7 +157,8 @@ def credentials_for_sharing(session: Session, *, user: User,
 def revoke(session: Session, *, actor: User, credential_id: uuid.UUID,
            reason: str | None) -> Credential:
     """Staff revoke a credential: its status bit is set now (audited; 409 if already)."""
-    credential = session.get(Credential, credential_id, with_for_update=True)
+    credential = session.get(Credential, credential_id, with_for_update=True,
+                             populate_existing=True)
     if credential is None:
         raise NotFound("No such credential.")
     if credential.revoked_at is not None:

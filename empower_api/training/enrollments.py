@@ -51,7 +51,7 @@ def _load(session: Session, enrollment_id: uuid.UUID, *, lock: bool = False) -> 
     stmt = (select(Enrollment).join(Enrollment.course).options(contains_eager(Enrollment.course))
             .where(Enrollment.id == enrollment_id))
     if lock:
-        stmt = stmt.with_for_update(of=Enrollment)
+        stmt = stmt.with_for_update(of=Enrollment).execution_options(populate_existing=True)
     enrollment = session.scalar(stmt)
     if enrollment is None:
         raise NotFound("No such enrollment.")

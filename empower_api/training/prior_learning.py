@@ -62,7 +62,8 @@ def decide(session: Session, *, actor: User, claim_id: uuid.UUID, decision: str,
            note: str) -> PriorLearningClaim:
     """Staff verify or decline a pending claim (409 when already decided). Audited; the
     note is stored encrypted and kept out of the audit log."""
-    claim = session.get(PriorLearningClaim, claim_id, with_for_update=True)
+    claim = session.get(PriorLearningClaim, claim_id, with_for_update=True,
+                        populate_existing=True)
     if claim is None:
         raise NotFound("No such claim.")
     if claim.status != ClaimStatus.PENDING:

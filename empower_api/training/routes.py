@@ -34,11 +34,11 @@ from empower_api.training.schemas import (
     CourseSearchQuerySchema,
     CredentialPageSchema,
     CredentialSchema,
-    DecisionSchema,
     EnrollmentPageSchema,
     EnrollmentSchema,
     IssuedSchema,
     PriorLearningCreateSchema,
+    PriorLearningDecisionSchema,
     PriorLearningPageSchema,
     PriorLearningQueueQuerySchema,
     PriorLearningSchema,
@@ -333,7 +333,7 @@ class PriorLearningQueue(MethodView):
 @blp.route("/staff/prior-learning/<uuid:claim_id>/decision")
 class PriorLearningDecision(MethodView):
     @auth_required(*STAFF)
-    @blp.arguments(DecisionSchema)
+    @blp.arguments(PriorLearningDecisionSchema)
     @blp.response(200, PriorLearningSchema)
     def post(self, data: dict[str, Any], claim_id: uuid.UUID) -> Any:
         """Verify or decline a prior-learning claim (staff).

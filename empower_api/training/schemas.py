@@ -224,7 +224,7 @@ class PriorLearningQueueQuerySchema(PageQuerySchema):
                            validate=validate.OneOf([s.value for s in ClaimStatus]))
 
 
-class DecisionSchema(ma.Schema):
+class PriorLearningDecisionSchema(ma.Schema):
     decision = fields.String(required=True, validate=validate.OneOf(["verify", "decline"]))
     note = _text(2000, required=True)
 

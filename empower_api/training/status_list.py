@@ -45,7 +45,8 @@ def allocate(session: Session) -> tuple[StatusList, int]:
     open_list = session.scalar(
         select(StatusList).where(StatusList.purpose == STATUS_PURPOSE,
                                  StatusList.used < StatusList.size // 2)
-        .order_by(StatusList.created_at).limit(1).with_for_update())
+        .order_by(StatusList.created_at).limit(1).with_for_update()
+        .execution_options(populate_existing=True))
     if open_list is None:
         open_list = StatusList(id=uuid.uuid4(), purpose=STATUS_PURPOSE, size=LIST_SIZE, used=0)
         session.add(open_list)

@@ -15,7 +15,8 @@ from tests.conftest import make_config
 
 PRODUCTION = {"EMPOWER_ENV": "production", "DATABASE_URL": "postgresql://u@db/empower",
               "SECRET_KEY": "s", "JWT_SECRET_KEY": "j", "PII_ENCRYPTION_KEYS": "k",
-              "PII_INDEX_KEY": "i"}
+              "PII_INDEX_KEY": "i",
+              "CREDENTIAL_SIGNING_KEYS": "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"}
 
 
 def _app(database_url: str, **overrides):

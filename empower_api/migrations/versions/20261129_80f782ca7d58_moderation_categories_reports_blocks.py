@@ -4,7 +4,7 @@ Existing postings get category ``other`` and its SQLite facet token (the FTS
 trigger re-indexes the rows it touches).
 
 Revision ID: 80f782ca7d58
-Revises: 25c8907ac323
+Revises: 16c161da95ed
 Create Date: 2026-11-29 12:41:17.072308
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql
 from empower_api.jobs import search_ddl
 
 revision = '80f782ca7d58'
-down_revision = '25c8907ac323'
+down_revision = '16c161da95ed'
 branch_labels = None
 depends_on = None
 

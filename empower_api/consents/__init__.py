@@ -1,0 +1,1 @@
+"""Consents: what each survivor allows the service to do with their data, with history."""

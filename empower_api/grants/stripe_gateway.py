@@ -1,0 +1,92 @@
+"""The few Stripe calls microgrants make, through the real ``stripe`` library.
+
+Every call builds a ``StripeClient`` from the app's configuration (``STRIPE_API_KEY``,
+``STRIPE_API_BASE`` — a local stub in tests) with the library's own network retries
+off: the disbursement worker retries with backoff itself and records each attempt.
+Stripe docs: Connect Express accounts, account links, transfers, idempotent requests.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import stripe
+from flask import current_app
+
+from empower_api.errors import Conflict
+
+# Seconds to wait for Stripe before treating the attempt as a network failure.
+TIMEOUT_SECONDS = 10.0
+
+
+def configured() -> bool:
+    return bool(current_app.config.get("STRIPE_API_KEY"))
+
+
+def require_configured() -> None:
+    """Raise a 409 ``stripe_not_configured`` problem when no ``STRIPE_API_KEY`` is set."""
+    if not configured():
+        raise Conflict("Stripe payouts are not available here; choose the manual method.",
+                       code="stripe_not_configured")
+
+
+def client() -> stripe.StripeClient:
+    base = current_app.config.get("STRIPE_API_BASE")
+    timeout = float(current_app.config.get("STRIPE_TIMEOUT_SECONDS") or TIMEOUT_SECONDS)
+    return stripe.StripeClient(
+        current_app.config["STRIPE_API_KEY"],
+        base_addresses={"api": base} if base else None,
+        max_network_retries=0,
+        http_client=stripe.RequestsClient(timeout=timeout),
+    )
+
+
+def create_express_account(*, user_ref: str) -> Any:
+    """A Connect Express account able to receive transfers; ``user_ref`` is our opaque id."""
+    return client().v1.accounts.create(
+        params={"type": "express", "capabilities": {"transfers": {"requested": True}},
+                "metadata": {"empower_user": user_ref}},
+        options={"idempotency_key": f"payout-account-{user_ref}"},
+    )
+
+
+def onboarding_link(*, account_id: str) -> str:
+    """An account link (``type=account_onboarding``) for the survivor to finish onboarding."""
+    base = current_app.config.get("PUBLIC_BASE_URL", "http://localhost:5000")
+    link = client().v1.account_links.create(params={
+        "account": account_id, "type": "account_onboarding",
+        "refresh_url": f"{base}/payout-account/refresh",
+        "return_url": f"{base}/payout-account/done",
+    })
+    return str(link.url)
+
+
+def create_transfer(*, amount: int, currency: str, destination: str, disbursement_id: str,
+                    idempotency_key: str) -> Any:
+    """A transfer of ``amount`` minor units to a connected account, safe to repeat with the
+    same ``idempotency_key`` (Stripe replays the first result)."""
+    return client().v1.transfers.create(
+        params={"amount": amount, "currency": currency.lower(), "destination": destination,
+                "transfer_group": disbursement_id,
+                "metadata": {"disbursement_id": disbursement_id}},
+        options={"idempotency_key": idempotency_key},
+    )
+
+
+def retrieve_transfer(transfer_id: str) -> Any:
+    return client().v1.transfers.retrieve(transfer_id)
+
+
+def transfers_for(disbursement_id: str) -> list[Any]:
+    """Transfers Stripe holds for one disbursement (``transfer_group`` = its id)."""
+    page = client().v1.transfers.list(params={"transfer_group": disbursement_id, "limit": 10})
+    return list(page.data)
+
+
+def is_retryable(error: stripe.StripeError) -> bool:
+    """Network failures, timeouts, 409 idempotency races, 429 and 5xx may succeed later;
+    any other 4xx is Stripe's definitive refusal (Stripe docs: error handling)."""
+    if isinstance(error, stripe.APIConnectionError):
+        return True
+    status = error.http_status or 0
+    return status >= 500 or status in (409, 429)

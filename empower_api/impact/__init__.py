@@ -1,0 +1,1 @@
+"""Impact: aggregate, consent-filtered, small-cell-suppressed figures for the public."""

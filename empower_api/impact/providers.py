@@ -1,0 +1,73 @@
+"""Impact figures of the domains on this branch: job postings and savings groups.
+
+Applications, hires, courses, credentials and grants register theirs from their own
+packages (see ``registry``); until then those figures are null.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, aliased
+
+from empower_api.consents.service import Purpose, consented
+from empower_api.impact.registry import (
+    CountFigure,
+    MoneyFigure,
+    Total,
+    Window,
+    month_of,
+    register_figure,
+)
+from empower_api.jobs.models import Job
+from empower_api.savings.models import Membership, Transaction, TxType
+
+
+@register_figure("jobs_published")
+def jobs_published(session: Session, window: Window) -> CountFigure:
+    """Postings ever published (employers' records: no survivor is counted)."""
+    overall = session.scalar(select(func.count()).select_from(Job)
+                             .where(Job.published_at.is_not(None))) or 0
+    month = month_of(Job.published_at)
+    rows = session.execute(select(month, func.count()).where(Job.published_at >= window.since)
+                           .group_by(month))
+    return CountFigure(overall=int(overall), by_month={m: int(n) for m, n in rows})
+
+
+def _consenting_transactions(*types: str) -> Any:
+    """Transactions of the given types by members who allow impact figures, not reversed."""
+    reversal = aliased(Transaction)
+    return (select(Transaction)
+            .join(Membership, Membership.id == Transaction.member_id)
+            .where(Transaction.type.in_(types),
+                   ~exists().where(reversal.reverses_id == Transaction.id),
+                   consented(Purpose.INCLUDE_IN_IMPACT_FIGURES, Membership.user_id)))
+
+
+@register_figure("savings_groups_active")
+def savings_groups_active(session: Session, window: Window) -> CountFigure:
+    """Groups in which a consenting member saved (bought shares): ever, and per month."""
+    base = _consenting_transactions(TxType.SHARE_PURCHASE).subquery()
+    overall = session.scalar(select(func.count(func.distinct(base.c.group_id)))) or 0
+    month = month_of(base.c.created_at)
+    rows = session.execute(select(month, func.count(func.distinct(base.c.group_id)))
+                           .where(base.c.created_at >= window.since).group_by(month))
+    return CountFigure(overall=int(overall), by_month={m: int(n) for m, n in rows})
+
+
+@register_figure("total_saved_amount")
+def total_saved(session: Session, window: Window) -> MoneyFigure:
+    """Share purchases of consenting members, per currency (reversed ones excluded)."""
+    stmt = _consenting_transactions(TxType.SHARE_PURCHASE).with_only_columns(
+        Transaction.currency, func.sum(Transaction.amount),
+        func.count(func.distinct(Membership.user_id)))
+    overall = {currency: Total(int(amount), int(people))
+               for currency, amount, people in session.execute(stmt.group_by(Transaction.currency))}
+    month = month_of(Transaction.created_at)
+    by_month: dict[str, dict[str, Total]] = {}
+    rows = session.execute(stmt.add_columns(month).where(Transaction.created_at >= window.since)
+                           .group_by(Transaction.currency, month))
+    for currency, amount, people, m in rows:
+        by_month.setdefault(m, {})[currency] = Total(int(amount), int(people))
+    return MoneyFigure(overall=overall, by_month=by_month)

@@ -1,0 +1,1 @@
+"""Applications to postings: selective disclosure, the pipeline, messages, feedback."""

@@ -1,0 +1,1 @@
+"""Discreet in-app notifications, shared by every domain (``service.notify``)."""

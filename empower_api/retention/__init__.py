@@ -1,0 +1,1 @@
+"""Retention: how long each kind of record is kept, and the purge that applies it."""
