@@ -121,14 +121,15 @@ def _register_blueprints(app: Flask) -> None:
     from empower_api.impact.routes import blp as impact_blp
     from empower_api.jobs.applications.routes import blp as applications_blp
     from empower_api.jobs.routes import blp as jobs_blp
+    from empower_api.moderation.routes import blp as moderation_blp
     from empower_api.notifications.routes import blp as notifications_blp
     from empower_api.savings.routes import blp as savings_blp
     from empower_api.training.routes import blp as training_blp
     from empower_api.training.routes import wellknown as training_wellknown
 
     for blueprint in (ops.blp, accounts_blp, account_security_blp, jobs_blp, applications_blp,
-                      notifications_blp, savings_blp, training_blp, training_wellknown,
-                      grants_blp, audit_blp, consents_blp, impact_blp):
+                      moderation_blp, notifications_blp, savings_blp, training_blp,
+                      training_wellknown, grants_blp, audit_blp, consents_blp, impact_blp):
         api.register_blueprint(blueprint)
     # The docs UI at /docs, every asset from this host (works with no internet).
     app.register_blueprint(docs_ui.blp)

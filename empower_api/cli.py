@@ -45,12 +45,13 @@ def demo_loaders() -> list[tuple[str, DemoLoader]]:
     from empower_api.grants.demo import load as grants_demo
     from empower_api.jobs.applications.demo import load as applications_demo
     from empower_api.jobs.demo import load as jobs_demo
+    from empower_api.moderation.demo import load as moderation_demo
     from empower_api.savings.demo import load as savings_demo
     from empower_api.training.demo import load as training_demo
 
     return [("accounts", accounts_demo), ("jobs", jobs_demo),
-            ("applications", applications_demo), ("savings", savings_demo),
-            ("training", training_demo), ("grants", grants_demo)]
+            ("applications", applications_demo), ("moderation", moderation_demo),
+            ("savings", savings_demo), ("training", training_demo), ("grants", grants_demo)]
 
 
 def register_commands(app: Flask) -> None:

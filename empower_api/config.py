@@ -240,6 +240,7 @@ def build_config(
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_AUTH": _rate_limit(env, "RATELIMIT_AUTH", "5/minute", problems),
         "RATELIMIT_SEARCH": _rate_limit(env, "RATELIMIT_SEARCH", "120/minute", problems),
+        "RATELIMIT_REPORTS": _rate_limit(env, "RATELIMIT_REPORTS", "10/hour", problems),
         "DEFAULT_PHONE_REGION": _phone_region(env, problems),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://localhost:5000").rstrip("/"),

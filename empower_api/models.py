@@ -11,6 +11,7 @@ from empower_api.db import Base
 from empower_api.grants import models as grants_models
 from empower_api.jobs import models as jobs_models
 from empower_api.jobs.applications import models as applications_models
+from empower_api.moderation import models as moderation_models
 from empower_api.notifications import models as notifications_models
 from empower_api.savings import models as savings_models
 from empower_api.training import models as training_models
@@ -19,6 +20,6 @@ metadata = Base.metadata
 
 __all__ = [
     "accounts_models", "applications_models", "audit_models", "consents_models",
-    "grants_models", "idempotency", "jobs_models", "metadata", "notifications_models",
-    "savings_models", "security_models", "training_models",
+    "grants_models", "idempotency", "jobs_models", "metadata", "moderation_models",
+    "notifications_models", "savings_models", "security_models", "training_models",
 ]

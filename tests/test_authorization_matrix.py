@@ -24,6 +24,7 @@ PUBLIC = {
     # Jobs: public browsing (no account needed) and employer profiles while vetted.
     ("GET", "/api/v1/jobs"), ("GET", "/api/v1/jobs/<uuid:job_id>"),
     ("GET", "/api/v1/jobs/<uuid:job_id>/jsonld"), ("GET", "/api/v1/employers/<uuid:employer_id>"),
+    ("GET", "/api/v1/job-categories"),
     # Training: the catalog, credential verification, status lists and issuer identity.
     ("GET", "/api/v1/courses"), ("GET", "/api/v1/courses/<uuid:course_id>"),
     ("POST", "/api/v1/credentials/verify"), ("GET", "/api/v1/credentials/status/<uuid:list_id>"),

@@ -83,6 +83,16 @@ POSTINGS: list[tuple[int, str, str, int, int, str, str, list[str], str]] = [
 ]
 
 
+# Category of each demo posting: the employer's kind of work unless named here.
+EMPLOYER_CATEGORY = ["food_service", "food_service", "logistics"]
+CATEGORY_OF_TITLE = {
+    "Delivery driver (bakery)": "logistics", "Bookkeeping assistant": "administration",
+    "Social media assistant": "technology", "Catering event staff": "hospitality",
+    "Nutrition outreach worker": "education", "Data entry clerk": "administration",
+    "IT support technician": "technology",
+}
+
+
 def _existing(session: Session, user: Any, name: str) -> Employer | None:
     return session.scalar(
         select(Employer).join(EmployerMember, EmployerMember.employer_id == Employer.id)
@@ -111,6 +121,7 @@ def load(session: Session, context: dict[str, Any]) -> None:
             "city": employer.city, "workplace": workplace, "languages": ["en", "es"],
             "skills": skills, "flexible_schedule": workplace != "onsite" or kind == "part_time",
             "background_check": "fair_chance", "status": "published",
+            "category": CATEGORY_OF_TITLE.get(title, EMPLOYER_CATEGORY[index]),
         }))
     service.save_job(session, actor=survivor, job_id=jobs[0].id)
     service.create_saved_search(session, actor=survivor, data={

@@ -73,6 +73,59 @@ class JobStatus(StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     CLOSED = "closed"
+    # Moderation (empower_api.moderation): never public, and the employer cannot edit,
+    # publish or close them until staff decide.
+    HELD = "held"  # scam signals found on publishing: waits for staff before going out
+    HIDDEN = "hidden"  # three distinct reporters: taken down until staff review it
+    REMOVED = "removed"  # staff removed it; final
+
+
+# Statuses set by moderation, which only staff can move a posting out of.
+MODERATION_STATUSES = frozenset({JobStatus.HELD, JobStatus.HIDDEN, JobStatus.REMOVED})
+
+
+class JobCategory(StrEnum):
+    """What kind of work a posting is (optional on create, default ``other``).
+
+    Kept small so survivors can exclude whole kinds of work (``PUT
+    /me/excluded-categories``): someone who escaped domestic servitude may never want
+    housekeeping offers. Labels (and what each covers) are in ``CATEGORY_LABELS``.
+    """
+
+    ADMINISTRATION = "administration"
+    AGRICULTURE = "agriculture"
+    BEAUTY_WELLNESS = "beauty_wellness"
+    CARE = "care"
+    CONSTRUCTION = "construction"
+    EDUCATION = "education"
+    FOOD_SERVICE = "food_service"
+    HOSPITALITY = "hospitality"
+    HOUSEKEEPING = "housekeeping"
+    LOGISTICS = "logistics"
+    MANUFACTURING = "manufacturing"
+    RETAIL = "retail"
+    TECHNOLOGY = "technology"
+    OTHER = "other"
+
+
+# English labels (also schema.org ``industry`` in JSON-LD) and what each category covers.
+CATEGORY_LABELS: dict[str, tuple[str, str]] = {
+    JobCategory.ADMINISTRATION: ("Office and administration", "reception, data entry, clerks"),
+    JobCategory.AGRICULTURE: ("Agriculture", "farms, fishing, gardening, food processing plants"),
+    JobCategory.BEAUTY_WELLNESS: ("Beauty and wellness", "salons, nails, spas, massage"),
+    JobCategory.CARE: ("Care", "childcare, elder care, home health aides"),
+    JobCategory.CONSTRUCTION: ("Construction", "building trades, labourers, maintenance"),
+    JobCategory.EDUCATION: ("Education", "teaching assistants, tutors, trainers"),
+    JobCategory.FOOD_SERVICE: ("Food service", "restaurants, kitchens, bakeries, cafés"),
+    JobCategory.HOSPITALITY: ("Hospitality", "hotels, events, tourism"),
+    JobCategory.HOUSEKEEPING: ("Cleaning and housekeeping",
+                               "cleaning, housekeeping, domestic work in private homes"),
+    JobCategory.LOGISTICS: ("Transport and logistics", "warehouses, delivery, drivers"),
+    JobCategory.MANUFACTURING: ("Manufacturing", "factories, garment work, assembly"),
+    JobCategory.RETAIL: ("Retail", "shops, cashiers, stock"),
+    JobCategory.TECHNOLOGY: ("Technology", "IT support, software, digital work"),
+    JobCategory.OTHER: ("Other", "anything else"),
+}
 
 
 # The trauma-informed commitments an employer declares (API.md, POST /employers).
@@ -202,6 +255,8 @@ class Job(IdMixin, TimestampMixin, Base):
     region_key: Mapped[str] = mapped_column(String(80), default="")
     city_key: Mapped[str] = mapped_column(String(80), default="")
     workplace: Mapped[str] = mapped_column(String(8))
+    category: Mapped[str] = mapped_column(String(24), default=JobCategory.OTHER,
+                                          server_default=JobCategory.OTHER.value)
     languages: Mapped[list[str]] = mapped_column(JSONType, default=list)
     skills: Mapped[list[str]] = mapped_column(JSONType, default=list)
     flexible_schedule: Mapped[bool] = mapped_column(default=False)

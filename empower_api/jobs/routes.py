@@ -15,6 +15,7 @@ from empower_api.accounts.models import Role
 from empower_api.db import db, writes_on_get
 from empower_api.extensions import limiter, login_name_key, rate_limit_key
 from empower_api.jobs import service
+from empower_api.jobs.models import CATEGORY_LABELS
 from empower_api.jobs.schemas import (
     EmployerCreateSchema,
     EmployerJobsQuerySchema,
@@ -25,6 +26,7 @@ from empower_api.jobs.schemas import (
     InvitationCreateSchema,
     InvitationListSchema,
     InvitationSchema,
+    JobCategoryListSchema,
     JobCreateSchema,
     JobPageSchema,
     JobSchema,
@@ -38,6 +40,7 @@ from empower_api.jobs.schemas import (
     VettingQuerySchema,
     summary_of,
 )
+from empower_api.moderation.personal import personal_filter
 from empower_api.pagination import PageQuerySchema
 from empower_api.security.permissions import auth_required, current_actor, require_actor
 
@@ -51,15 +54,22 @@ def _search_limit() -> str:
 
 
 def conditional(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Send an ``ETag`` for the body; answer 304 when ``If-None-Match`` has it."""
+    """Send an ``ETag`` for the body; answer 304 when ``If-None-Match`` has it.
+
+    A signed-in caller's answer may be personalised (a survivor's blocked employers
+    and excluded categories are left out), so it is ``private``: a response cache
+    must neither store it nor serve it the anonymous answer (``Vary: Authorization``).
+    """
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Response:
         response = current_app.make_response(view(*args, **kwargs))
+        response.vary.add("Authorization")
         if response.status_code != 200:
             return response
         response.add_etag()
-        response.headers["Cache-Control"] = "no-cache"
+        response.headers["Cache-Control"] = (
+            "private, no-cache" if current_actor() is not None else "no-cache")
         return response.make_conditional(request)
 
     return wrapper
@@ -207,12 +217,18 @@ class Jobs(MethodView):
     decorators = [limiter.limit(_search_limit, key_func=rate_limit_key, scope="jobs-search",
                                 methods=["GET"])]
 
+    @auth_required(optional=True)
     @conditional
     @blp.arguments(JobSearchQuerySchema, location="query")
     @blp.response(200, JobPageSchema)
     def get(self, query: dict[str, Any]) -> Any:
-        """Search published postings of vetted employers (no account needed)."""
-        page = service.search(db.session, query=query)
+        """Search published postings of vetted employers (no account needed).
+
+        Signed-in survivors never see postings of employers they blocked or in
+        categories they excluded; such answers are ``Cache-Control: private``.
+        """
+        page = service.search(db.session, query=query,
+                              personal_filter=personal_filter(current_actor()))
         return jsonify({"items": [summary_of(job) for job in page.items],
                         "next_cursor": page.next_cursor})
 
@@ -247,6 +263,15 @@ class CloseJob(MethodView):
     def post(self, job_id: uuid.UUID) -> Any:
         """Close a posting."""
         return service.close_job(db.session, actor=require_actor(), job_id=job_id)
+
+
+@blp.route("/job-categories")
+class JobCategories(MethodView):
+    @blp.response(200, JobCategoryListSchema)
+    def get(self) -> Any:
+        """The posting categories: code, English label and what each covers."""
+        return {"items": [{"code": code, "label": label, "covers": covers}
+                          for code, (label, covers) in CATEGORY_LABELS.items()]}
 
 
 @blp.route("/jobs/<uuid:job_id>/jsonld")

@@ -15,6 +15,7 @@ from empower_api.jobs.models import (
     BOOLEAN_COMMITMENTS,
     BackgroundCheck,
     EmploymentType,
+    JobCategory,
     JobStatus,
     PayPeriod,
     VettingStatus,
@@ -180,6 +181,8 @@ class JobWriteSchema(ma.Schema):
     region = _line(80)
     city = _line(80)
     workplace = _choice(Workplace)
+    category = _choice(JobCategory, metadata={
+        "description": "What kind of work (default `other`); see GET /job-categories."})
     languages = fields.List(Language, validate=validate.Length(max=20))
     skills = fields.List(Skill, validate=validate.Length(max=30))
     flexible_schedule = fields.Boolean()
@@ -188,8 +191,9 @@ class JobWriteSchema(ma.Schema):
     valid_through = UtcDateTime(allow_none=True, validate=_future)
 
 
-# Everything API.md lists is required on create, except status (draft) and valid_through.
-OPTIONAL_ON_CREATE = ("status", "valid_through")
+# Everything API.md lists is required on create, except status (draft), valid_through
+# and category (other).
+OPTIONAL_ON_CREATE = ("status", "valid_through", "category")
 
 
 class JobCreateSchema(JobWriteSchema):
@@ -228,6 +232,7 @@ class JobSummarySchema(ma.Schema):
     region = fields.String()
     city = fields.String()
     workplace = fields.String()
+    category = fields.String()
     languages = fields.List(fields.String())
     skills = fields.List(fields.String())
     flexible_schedule = fields.Boolean()
@@ -247,8 +252,18 @@ class JobSchema(JobSummarySchema):
 
 JobPageSchema = page_schema(JobSummarySchema, "JobPage")
 
+
+class JobCategorySchema(ma.Schema):
+    code = fields.String()
+    label = fields.String()
+    covers = fields.String()
+
+
+class JobCategoryListSchema(ma.Schema):
+    items = fields.List(fields.Nested(JobCategorySchema))
+
 _SUMMARY_AS_IS = ("title", "employment_type", "pay_min_amount", "pay_max_amount", "currency",
-                  "pay_period", "region", "city", "workplace", "flexible_schedule",
+                  "pay_period", "region", "city", "workplace", "category", "flexible_schedule",
                   "background_check", "status")
 
 
@@ -279,6 +294,7 @@ class JobSearchFiltersSchema(ma.Schema):
     flexible_schedule = fields.Boolean()
     background_check = DelimitedList(_choice(BackgroundCheck), validate=validate.Length(max=3))
     employer_id = fields.UUID()
+    category = DelimitedList(_choice(JobCategory), validate=validate.Length(max=len(JobCategory)))
     sort = fields.String(validate=validate.OneOf(["relevance", "newest", "pay"]))
 
 

@@ -129,7 +129,8 @@ def _plain(value: str) -> str:
 
 def facet_tokens(*, employer_id: uuid.UUID, region_key: str, city_key: str, workplace: str,
                  employment_type: str, background_check: str, flexible_schedule: bool,
-                 skills: Sequence[str], languages: Sequence[str]) -> str:
+                 skills: Sequence[str], languages: Sequence[str],
+                 category: str = "other") -> str:
     """A posting's filter values as FTS tokens (letters and digits only).
 
     They let SQLite intersect a text match with its filters inside the FTS index.
@@ -138,7 +139,7 @@ def facet_tokens(*, employer_id: uuid.UUID, region_key: str, city_key: str, work
     tokens = [
         f"xm{employer_id.hex}", f"xr{_digest(region_key)}", f"xc{_digest(city_key)}",
         f"xw{workplace}", f"xe{_plain(employment_type)}", f"xb{_plain(background_check)}",
-        f"xf{int(bool(flexible_schedule))}",
+        f"xf{int(bool(flexible_schedule))}", f"xk{_plain(category)}",
         *[f"xs{_digest(skill)}" for skill in skills],
         *[f"xl{tag.split('-')[0].lower()}" for tag in languages],
     ]
@@ -156,7 +157,7 @@ def _facet_groups(params: SearchParams) -> list[list[str]]:
         groups.append([f"xc{_digest(place_key(params.city))}"])
     groups += [[f"{prefix}{_plain(v)}" for v in values] for prefix, values in (
         ("xw", params.workplace), ("xe", params.employment_type),
-        ("xb", params.background_check)) if values]
+        ("xb", params.background_check), ("xk", params.category)) if values]
     if params.flexible_schedule is not None:
         groups.append([f"xf{int(params.flexible_schedule)}"])
     if params.skills:
@@ -198,6 +199,7 @@ class SearchParams:
     flexible_schedule: bool | None = None
     background_check: list[str] = field(default_factory=list)
     employer_id: uuid.UUID | None = None
+    category: list[str] = field(default_factory=list)
     sort: str | None = None
 
     @classmethod
@@ -234,6 +236,8 @@ def _filters(session: Session, params: SearchParams) -> list[ColumnElement[bool]
         clauses.append(Job.flexible_schedule.is_(params.flexible_schedule))
     if params.employer_id is not None:
         clauses.append(Job.employer_id == params.employer_id)
+    if params.category:
+        clauses.append(Job.category.in_(params.category))
     if params.skills:
         wanted = canonical_skills(params.skills)
         if session.get_bind().dialect.name == "postgresql":
@@ -250,6 +254,20 @@ def _filters(session: Session, params: SearchParams) -> list[ColumnElement[bool]
 
         clauses.append(_any_element(session, Job.languages, language_matches))
     return clauses
+
+
+@dataclass(frozen=True, eq=False)
+class Personal:
+    """SQL conditions that leave out what one signed-in survivor never wants to see
+    (their blocked employers and excluded categories; built by
+    ``empower_api.moderation.personal.personal_filter``). They are subqueries inside
+    the search's own statements, so a page costs no extra statement. Empty for
+    everyone else, whose results are exactly the anonymous ones."""
+
+    predicates: tuple[ColumnElement[bool], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.predicates)
 
 
 @dataclass(frozen=True)
@@ -282,8 +300,13 @@ def search_jobs(
     published_until: datetime | None = None,
     cursor_scope: str = "jobs",
     now: datetime | None = None,
+    personal: Personal | None = None,
 ) -> Page[Job]:
     """Published postings of currently vetted employers matching ``params``, one page.
+
+    ``personal`` leaves out what a signed-in survivor blocked or excluded; the SQL
+    filters apply it (on SQLite relevance pages too, in the filter check), as
+    subqueries: no extra statement.
 
     One SQL statement per page whatever its size; each posting comes with its
     employer loaded (for the vetting badge).
@@ -298,6 +321,8 @@ def search_jobs(
         select(Job.id).join(Employer, Employer.id == Job.employer_id)
         .where(public_clause(now), *_filters(session, params))
     )
+    if personal:
+        stmt = stmt.where(*personal.predicates)
     if published_after is not None:
         stmt = stmt.where(Job.published_at > published_after)
     if published_until is not None:

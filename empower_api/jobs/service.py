@@ -22,11 +22,14 @@ from empower_api.audit import service as audit
 from empower_api.db import utcnow
 from empower_api.errors import Conflict, Forbidden, Invalid, NotFound
 from empower_api.jobs.models import (
+    CATEGORY_LABELS,
+    MODERATION_STATUSES,
     Employer,
     EmployerInvitation,
     EmployerMember,
     InvitationStatus,
     Job,
+    JobCategory,
     JobStatus,
     MemberRole,
     SavedJob,
@@ -37,6 +40,7 @@ from empower_api.jobs.models import (
 )
 from empower_api.jobs.schemas import JobSearchFiltersSchema
 from empower_api.jobs.search import (
+    Personal,
     SearchParams,
     canonical_languages,
     canonical_skills,
@@ -46,6 +50,7 @@ from empower_api.jobs.search import (
     search_jobs,
     search_text,
 )
+from empower_api.moderation import personal, scam
 from empower_api.money import MINOR_UNIT_DIGITS, to_major
 from empower_api.pagination import Page, SortKey, decode_cursor, encode_cursor, paginate
 from empower_api.timefmt import rfc3339
@@ -297,6 +302,7 @@ def expire_vetting(session: Session, *, now: datetime | None = None) -> int:
 
 
 def _index_for_search(job: Job, employer: Employer) -> None:
+    job.category = job.category or JobCategory.OTHER  # the column default, before a flush
     job.search_title = search_text(job.title, " ".join(job.skills or []), employer.name)
     job.search_body = search_text(job.description)
     job.region_key = place_key(job.region)
@@ -305,7 +311,7 @@ def _index_for_search(job: Job, employer: Employer) -> None:
         employer_id=job.employer_id, region_key=job.region_key, city_key=job.city_key,
         workplace=job.workplace, employment_type=job.employment_type,
         background_check=job.background_check, flexible_schedule=job.flexible_schedule,
-        skills=job.skills or [], languages=job.languages or [])
+        skills=job.skills or [], languages=job.languages or [], category=job.category)
 
 
 def _apply(job: Job, data: dict[str, Any]) -> None:
@@ -346,7 +352,8 @@ def create_job(session: Session, *, actor: User, data: dict[str, Any]) -> Job:
     fields = {k: v for k, v in data.items() if k not in ("employer_id", "status")}
     job_id = uuid.uuid4()
     job = Job(id=job_id, employer_id=employer.id, created_by_id=actor.id,
-              search_rowid=search_rowid_for(job_id), status=JobStatus.DRAFT)
+              search_rowid=search_rowid_for(job_id), status=JobStatus.DRAFT,
+              category=fields.pop("category", JobCategory.OTHER))
     job.employer = employer
     _apply(job, fields)
     if data.get("status") == JobStatus.PUBLISHED:
@@ -354,6 +361,7 @@ def create_job(session: Session, *, actor: User, data: dict[str, Any]) -> Job:
     _index_for_search(job, employer)
     session.add(job)
     session.flush()
+    scam.hold_if_suspicious(session, job, first_publication=True, actor=actor)
     return job
 
 
@@ -394,12 +402,25 @@ def _member_job(session: Session, *, actor: User, job_id: uuid.UUID) -> Job:
     return job
 
 
+def _refuse_if_moderated(job: Job) -> None:
+    """Held, hidden and removed postings wait for (or got) a staff decision: 409."""
+    if job.status == JobStatus.REMOVED:
+        raise Conflict("This job was removed by moderation.", code="job_removed")
+    if job.status in MODERATION_STATUSES:
+        raise Conflict("This job is waiting for a review by staff; it cannot be changed "
+                       "until then.", code="job_under_review")
+
+
 def update_job(session: Session, *, actor: User, job_id: uuid.UUID, data: dict[str, Any]) -> Job:
-    """Edit, publish or unpublish a posting; closed postings stay closed."""
+    """Edit, publish or unpublish a posting; closed postings stay closed, and postings
+    under moderation wait for staff (409). Publishing text with scam signals holds
+    the posting for staff instead (``moderation.scam``)."""
     job = _member_job(session, actor=actor, job_id=job_id)
     if job.status == JobStatus.CLOSED:
         raise Conflict("This job is closed.", code="job_closed")
+    _refuse_if_moderated(job)
     _require_vetted(job.employer)
+    was_published = job.status == JobStatus.PUBLISHED
     status = data.get("status")
     _apply(job, {k: v for k, v in data.items() if k != "status"})
     if status == JobStatus.PUBLISHED or (status is None and job.status == JobStatus.PUBLISHED):
@@ -408,12 +429,14 @@ def update_job(session: Session, *, actor: User, job_id: uuid.UUID, data: dict[s
         job.status = JobStatus.DRAFT
     _index_for_search(job, job.employer)
     session.flush()
+    scam.hold_if_suspicious(session, job, first_publication=not was_published, actor=actor)
     return job
 
 
 def close_job(session: Session, *, actor: User, job_id: uuid.UUID) -> Job:
     """Close a posting for good (members may always close, vetted or not)."""
     job = _member_job(session, actor=actor, job_id=job_id)
+    _refuse_if_moderated(job)
     if job.status != JobStatus.CLOSED:
         job.status = JobStatus.CLOSED
         job.closed_at = utcnow()
@@ -447,10 +470,13 @@ def list_employer_jobs(session: Session, *, actor: User, employer_id: uuid.UUID,
                     limit=limit, cursor=cursor, scope=f"employer-jobs:{employer.id}")
 
 
-def search(session: Session, *, query: dict[str, Any]) -> Page[Job]:
-    """``GET /jobs``: see ``search.search_jobs``."""
+def search(session: Session, *, query: dict[str, Any],
+           personal_filter: Personal | None = None) -> Page[Job]:
+    """``GET /jobs``: see ``search.search_jobs``; ``personal_filter`` leaves out what a
+    signed-in survivor blocked or excluded (``moderation.personal.personal_filter``)."""
     return search_jobs(session, params=SearchParams.from_query(query),
-                       limit=query["limit"], cursor=query.get("cursor"))
+                       limit=query["limit"], cursor=query.get("cursor"),
+                       personal=personal_filter)
 
 
 # --- schema.org JobPosting --------------------------------------------------------------
@@ -498,6 +524,7 @@ def job_posting_jsonld(session: Session, *, job_id: uuid.UUID) -> dict[str, Any]
             },
         },
         "skills": ", ".join(job.skills or []),
+        "industry": CATEGORY_LABELS[job.category][0],
         "directApply": False,
     }
     if job.languages:
@@ -634,7 +661,7 @@ def saved_search_matches(session: Session, *, actor: User, search_id: uuid.UUID,
     params = SearchParams.from_query({**loaded, "sort": "newest"})
     page = search_jobs(session, params=params, limit=limit, cursor=inner,
                        published_after=since, published_until=until, cursor_scope=scope,
-                       now=until)
+                       now=until, personal=personal.personal_filter(actor))
     next_cursor = encode_cursor([since, until, page.next_cursor], scope) if page.next_cursor \
         else None
     return Page(items=page.items, next_cursor=next_cursor)

@@ -19,6 +19,7 @@ from empower_api.db import utcnow
 from empower_api.jobs.models import Employer, Job, SavedJob
 from empower_api.jobs.schemas import summary_of
 from empower_api.jobs.search import canonical_skills, public_clause
+from empower_api.moderation.personal import personal_filter
 from empower_api.training.catalog import any_element
 from empower_api.training.models import (
     ClaimStatus,
@@ -52,7 +53,7 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def _jobs(session: Session, dialect: str, skills: set[str]) -> list[dict[str, Any]]:
+def _jobs(session: Session, dialect: str, user: User, skills: set[str]) -> list[dict[str, Any]]:
     if not skills:
         return []
     wanted = sorted(skills)
@@ -62,7 +63,9 @@ def _jobs(session: Session, dialect: str, skills: set[str]) -> list[dict[str, An
                  defer(Job.description, raiseload=True), defer(Job.search_title, raiseload=True),
                  defer(Job.search_body, raiseload=True))
         .where(public_clause(utcnow()),
-               any_element(dialect, Job.skills, lambda v: v.in_(wanted)))
+               any_element(dialect, Job.skills, lambda v: v.in_(wanted)),
+               # Never employers the survivor blocked, nor categories they excluded.
+               *personal_filter(user).predicates)
         .order_by(Job.published_at.desc(), Job.id.desc()).limit(CANDIDATES)).unique()
     scored = [(len(skills & set(job.skills or [])), job) for job in rows]
     scored.sort(key=lambda pair: -pair[0])  # stable: newest first among equals
@@ -117,5 +120,5 @@ def recommend(session: Session, *, user: User) -> dict[str, list[dict[str, Any]]
     """
     dialect = session.get_bind().dialect.name
     skills = skills_of(session, user)
-    return {"jobs": _jobs(session, dialect, skills),
+    return {"jobs": _jobs(session, dialect, user, skills),
             "courses": _courses(session, dialect, user, skills)}
