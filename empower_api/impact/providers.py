@@ -1,7 +1,6 @@
-"""Impact figures of the domains that exist: job postings, savings groups, training.
-
-Applications, hires and grants register theirs (see ``registry``); until then those
-figures are null.
+"""Impact figures of every domain: postings, applications and hires, savings groups,
+training, and microgrants paid. Survivor-derived figures count only survivors who allow
+``include_in_impact_figures``; the impact service suppresses small cells.
 """
 
 from __future__ import annotations
@@ -12,6 +11,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from empower_api.consents.service import Purpose, consented
+from empower_api.grants.models import Disbursement, DisbursementStatus
 from empower_api.impact.registry import (
     CountFigure,
     MoneyFigure,
@@ -20,6 +20,7 @@ from empower_api.impact.registry import (
     month_of,
     register_figure,
 )
+from empower_api.jobs.applications.models import Application, ApplicationStatus
 from empower_api.jobs.models import Job
 from empower_api.savings.models import Membership, Transaction, TxType
 from empower_api.training.models import Credential, Enrollment
@@ -97,3 +98,36 @@ def credentials_issued(session: Session, window: Window) -> CountFigure:
     holder's credential leads to nobody and is not counted)."""
     return _counted(session, window, Credential.issued_at, Credential.revoked_at.is_(None),
                     consented(Purpose.INCLUDE_IN_IMPACT_FIGURES, Credential.user_id))
+
+
+@register_figure("applications")
+def applications(session: Session, window: Window) -> CountFigure:
+    """Job applications by survivors who allow impact figures (erased ones lead to nobody)."""
+    return _counted(session, window, Application.created_at,
+                    consented(Purpose.INCLUDE_IN_IMPACT_FIGURES, Application.applicant_id))
+
+
+@register_figure("hires")
+def hires(session: Session, window: Window) -> CountFigure:
+    """Applications that ended in a hire (hired is final, so its time is the last change)."""
+    return _counted(session, window, Application.updated_at,
+                    Application.status == ApplicationStatus.HIRED,
+                    consented(Purpose.INCLUDE_IN_IMPACT_FIGURES, Application.applicant_id))
+
+
+@register_figure("grants_disbursed_amount")
+def grants_disbursed(session: Session, window: Window) -> MoneyFigure:
+    """Microgrant disbursements paid to survivors who allow impact figures, per currency."""
+    stmt = (select(Disbursement.currency, func.sum(Disbursement.amount),
+                   func.count(func.distinct(Disbursement.recipient_id)))
+            .where(Disbursement.status == DisbursementStatus.PAID,
+                   consented(Purpose.INCLUDE_IN_IMPACT_FIGURES, Disbursement.recipient_id)))
+    totals = session.execute(stmt.group_by(Disbursement.currency))
+    overall = {currency: Total(int(amount), int(people)) for currency, amount, people in totals}
+    month = month_of(Disbursement.paid_at)
+    by_month: dict[str, dict[str, Total]] = {}
+    rows = session.execute(stmt.add_columns(month).where(Disbursement.paid_at >= window.since)
+                           .group_by(Disbursement.currency, month))
+    for currency, amount, people, m in rows:
+        by_month.setdefault(m, {})[currency] = Total(int(amount), int(people))
+    return MoneyFigure(overall=overall, by_month=by_month)

@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 # Modules whose import registers rules and money-record checks (other domains add theirs).
-RULE_MODULES = ("empower_api.retention.builtin",)
+RULE_MODULES = ("empower_api.retention.builtin", "empower_api.jobs.applications.retention",
+                "empower_api.grants.retention")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ from tests.factories.jobs import make_employer, make_job
 from tests.factories.savings import add_member, make_group, make_meeting, record
 
 API = "/api/v1"
-NOT_YET_PROVIDED = ("applications", "hires", "grants_disbursed_amount")
 
 
 def impact(client: Any) -> dict[str, Any]:
@@ -68,11 +67,63 @@ def test_impact_is_public_and_cacheable(client):
     assert body["by_month"][-1]["month"] == utcnow().strftime("%Y-%m")
 
 
-def test_figures_without_a_provider_yet_are_null(client):
+def consenting_survivor(session, *, consenting: bool = True):
+    person = make_survivor(session)
+    if consenting:
+        set_consent(session, user=person, purpose=Purpose.INCLUDE_IN_IMPACT_FIGURES,
+                    granted=True)
+    return person
+
+
+def test_applications_and_hires_count_consenting_applicants_only(app, session, client):
+    from tests.factories.applications import make_application
+
+    job = make_job(session, make_employer(session))
+    for i in range(4):
+        make_application(session, job, consenting_survivor(session),
+                         status="hired" if i < 3 else "submitted")
+    make_application(session, job, consenting_survivor(session, consenting=False),
+                     status="hired")
+    session.commit()
     body = impact(client)
-    for name in NOT_YET_PROVIDED:
-        assert body[name] is None, name
-        assert this_month(body)[name] is None, name
+    assert (body["applications"], body["hires"]) == (None, None)  # 4 and 3: suppressed
+    for _ in range(2):
+        make_application(session, job, consenting_survivor(session), status="hired")
+    session.commit()
+    clear(app)
+    body = impact(client)
+    assert (body["applications"], body["hires"]) == (6, 5)
+    assert (this_month(body)["applications"], this_month(body)["hires"]) == (6, 5)
+
+
+def test_grants_disbursed_are_summed_per_currency_over_five_consenting_recipients(
+        app, session, client):
+    from empower_api.grants.models import Disbursement, DisbursementStatus
+    from tests.factories.grants import make_application as make_grant_application
+    from tests.factories.grants import make_program
+
+    program = make_program(session)
+    now = utcnow()
+
+    def paid(person, amount):
+        application = make_grant_application(session, program, person, amount=amount)
+        session.add(Disbursement(application_id=application.id, program_id=program.id,
+                                 recipient_id=person.id,
+                                 amount=amount, currency=program.currency, method="manual",
+                                 status=DisbursementStatus.PAID, paid_at=now))
+        session.flush()
+
+    for _ in range(4):
+        paid(consenting_survivor(session), 1_000)
+    paid(consenting_survivor(session, consenting=False), 9_000)
+    session.commit()
+    assert impact(client)["grants_disbursed_amount"] == []  # 4 recipients: suppressed
+    paid(consenting_survivor(session), 2_000)
+    session.commit()
+    clear(app)
+    body = impact(client)
+    assert body["grants_disbursed_amount"] == [{"currency": program.currency,
+                                                "amount": 6_000}]
 
 
 def test_a_count_of_four_is_null_and_five_is_shown(app, session, client):

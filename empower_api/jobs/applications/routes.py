@@ -68,7 +68,7 @@ class JobApplications(MethodView):
         page = service.list_for_job(db.session, actor=require_actor(), job_id=job_id,
                                     status=query.get("status"), limit=query["limit"],
                                     cursor=query["cursor"])
-        return Page(items=[views.employer_view(a) for a in page.items],
+        return Page(items=service.employer_views(db.session, page.items),
                     next_cursor=page.next_cursor)
 
 
@@ -129,7 +129,7 @@ class StatusChange(MethodView):
         application = service.change_status(session, actor=require_actor(),
                                             application_id=application_id,
                                             status=data["status"], note=data.get("note"))
-        return views.employer_view(application, notes=service.notes_of(session, application))
+        return service.employer_view_of(session, application)
 
 
 @blp.route("/applications/<uuid:application_id>/notes")

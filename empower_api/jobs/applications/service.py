@@ -27,8 +27,10 @@ from sqlalchemy.orm import Session, joinedload
 from empower_api.accounts import service as accounts
 from empower_api.accounts.models import Role, User
 from empower_api.audit import service as audit
+from empower_api.consents.service import Purpose, consenting_user_ids, has_consent
 from empower_api.db import utcnow
 from empower_api.errors import Conflict, Forbidden, Invalid, NotFound
+from empower_api.jobs import events
 from empower_api.jobs import service as jobs
 from empower_api.jobs.applications import views
 from empower_api.jobs.applications.models import (
@@ -39,6 +41,7 @@ from empower_api.jobs.applications.models import (
     ApplicationStatus,
 )
 from empower_api.jobs.models import EmployerMember, Job
+from empower_api.moderation.personal import is_blocked
 from empower_api.notifications.service import notify
 from empower_api.pagination import Page, SortKey, paginate
 from empower_api.timefmt import rfc3339
@@ -76,7 +79,7 @@ def new_applicant_handle() -> str:
 def posting_accepts_applications(job: Job, now: datetime) -> bool:
     """Whether ``job`` takes applications at ``now``: publicly visible means published,
     not past ``valid_through`` and its employer vetted (closed, expired and unvetted
-    postings refuse them). Moderation's hidden/removed state belongs here too."""
+    postings refuse them; so do postings moderation holds, hides or removed)."""
     return jobs.is_public(job, now)
 
 
@@ -95,9 +98,31 @@ def resolve_shared_credentials(session: Session, *, applicant: User,
 def employer_visible_applications(*, member: User) -> Select[tuple[Application]]:
     """Every application an employer account may see: those to postings of the
     employers it is a member of. All employer reads go through this one query (a
-    survivor's block of an employer belongs here)."""
+    survivor who blocked the employer disappears from all of them)."""
     employers = select(EmployerMember.employer_id).where(EmployerMember.user_id == member.id)
-    return select(Application).where(Application.employer_id.in_(employers))
+    return select(Application).where(Application.employer_id.in_(employers),
+                                     ~is_blocked(Application.applicant_id,
+                                                 Application.employer_id))
+
+
+def profile_sharers(session: Session, applications: list[Application]) -> set[uuid.UUID]:
+    """The applicants among ``applications`` who allow ``share_profile_with_employers``
+    now (one query): the employer sees the others' shared fields and credentials as
+    empty, so a withdrawal takes effect at the next read."""
+    return consenting_user_ids(session, Purpose.SHARE_PROFILE_WITH_EMPLOYERS,
+                               [a.applicant_id for a in applications if a.applicant_id])
+
+
+def employer_views(session: Session, applications: list[Application]) -> list[dict[str, Any]]:
+    """``views.employer_view`` of each application, honouring the applicants' consent."""
+    sharers = profile_sharers(session, applications)
+    return [views.employer_view(a, sharing=a.applicant_id in sharers) for a in applications]
+
+
+@events.on_posting_removed
+def _close_when_removed(session: Session, job: Job) -> None:
+    """Moderation removed the posting: its open applications close, applicants are told."""
+    close_applications_of_job(session, job_id=job.id)
 
 
 # --- applying -----------------------------------------------------------------------
@@ -137,6 +162,11 @@ def apply(session: Session, *, actor: User, job_id: uuid.UUID,
         raise Conflict("This posting is not taking applications.", code="posting_not_accepting")
     share = data.get("share") or {}
     fields = list(dict.fromkeys(share.get("fields") or []))
+    if (fields or share.get("credential_ids")) and not has_consent(
+            session, actor.id, Purpose.SHARE_PROFILE_WITH_EMPLOYERS):
+        raise Invalid("share", "You do not allow sharing your profile with employers "
+                               "(consent share_profile_with_employers); share nothing, "
+                               "or allow it first.")
     credentials = resolve_shared_credentials(session, applicant=actor,
                                              credential_ids=share.get("credential_ids") or [])
     taken = Conflict("You have applied to this posting already.", code="already_applied")
@@ -228,7 +258,14 @@ def open_application(session: Session, *, actor: User,
     if application.status == ApplicationStatus.SUBMITTED:
         _move(session, application, ApplicationStatus.VIEWED, actor=actor,
               role=ActorRole.EMPLOYER)
-    return views.employer_view(application, notes=notes_of(session, application))
+    return employer_view_of(session, application)
+
+
+def employer_view_of(session: Session, application: Application) -> dict[str, Any]:
+    """One application as its employer sees it: internal notes, and the shared profile
+    only while the applicant allows it."""
+    return views.employer_view(application, notes=notes_of(session, application),
+                               sharing=bool(profile_sharers(session, [application])))
 
 
 def list_for_job(session: Session, *, actor: User, job_id: uuid.UUID, status: str | None,

@@ -30,9 +30,13 @@ def _common(application: Application) -> dict[str, Any]:
     }
 
 
-def employer_view(application: Application,
-                  notes: list[ApplicationNote] | None = None) -> dict[str, Any]:
+def employer_view(application: Application, notes: list[ApplicationNote] | None = None,
+                  *, sharing: bool = True) -> dict[str, Any]:
+    """``sharing`` False: the applicant withdrew consent to share a profile, so nothing
+    beyond the cover note shows."""
     view = _common(application)
+    if not sharing:
+        view["shared"] = {"fields": {}, "credentials": []}
     if notes is not None:
         view["notes"] = [{"id": n.id, "body": n.body, "created_at": n.created_at}
                          for n in notes]
