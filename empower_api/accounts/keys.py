@@ -39,9 +39,12 @@ def generate() -> None:
 @keys_cli.command("rotate-signing")
 def rotate_signing() -> None:
     """Sign credentials with a new key; earlier keys keep verifying (JWKS lists all)."""
+    from empower_api.audit.service import record
     from empower_api.training.issuer_keys import rotate
 
     rotation = rotate(current_app._get_current_object())  # type: ignore[attr-defined]
+    record(db.session, action="keys.signing_rotated", data={"kid": rotation.kid})
+    db.session.commit()
     click.echo(f"new signing key {rotation.kid}")
     if rotation.written_to is not None:
         click.echo(f"stored in {rotation.written_to}; restart the API to use it")

@@ -256,6 +256,9 @@ def mark_paid(session: Session, disbursement: Disbursement) -> None:
     disbursement.status, disbursement.paid_at = DisbursementStatus.PAID, utcnow()
     disbursement.failure_reason = None
     session.flush()
+    # Every state change of a payout is in the audit chain, whoever caused it.
+    audit.record(session, action="grants.disbursement.paid", subject_type="disbursement",
+                 subject_id=disbursement.id, data={"method": disbursement.method})
     safeguards.open_check_in(session, disbursement)
 
 
@@ -266,6 +269,9 @@ def fail(session: Session, disbursement: Disbursement, *, reason: str,
     disbursement.failure_definitive = definitive
     disbursement.claim_token, disbursement.claimed_until = None, None
     session.flush()
+    audit.record(session, action="grants.disbursement.failed", subject_type="disbursement",
+                 subject_id=disbursement.id, data={"definitive": definitive,
+                                                   "reason": reason})
 
 
 def list_for_staff(session: Session, *, status: str | None, limit: int, cursor: str | None

@@ -213,6 +213,58 @@ def erased(ctx: Ctx) -> Any:
     return user.id
 
 
+def moderation_removed(ctx: Ctx) -> Any:
+    from tests.factories.jobs import make_job
+    from tests.factories.moderation import hide_by_reports
+
+    job = make_job(ctx.session, make_employer(ctx.session))
+    hide_by_reports(ctx.session, job)
+    ctx.session.commit()
+    response = ctx.auth_client(make_staff(ctx.session)).post(
+        f"{API}/staff/jobs/{job.id}/moderation", json={"decision": "remove"})
+    assert response.status_code == 200, response.get_json()
+    return job.id
+
+
+def _grant_application(ctx: Ctx) -> Any:
+    from tests.factories.grants import make_application, make_payout_account, make_program
+
+    survivor = make_survivor(ctx.session)
+    make_payout_account(ctx.session, survivor)
+    application = make_application(ctx.session, make_program(ctx.session), survivor,
+                                   amount=5_000)
+    ctx.session.commit()
+    return application
+
+
+def grant_approved(ctx: Ctx) -> Any:
+    application = _grant_application(ctx)
+    response = ctx.auth_client(make_staff(ctx.session)).post(
+        f"{API}/staff/grant-applications/{application.id}/decision",
+        json={"decision": "approve", "note": "Plan is sound."})
+    assert response.status_code == 200, response.get_json()
+    return application.id
+
+
+def disbursement_paid(ctx: Ctx) -> Any:
+    application = _grant_application(ctx)
+    staff = ctx.auth_client(make_staff(ctx.session))
+    staff.post(f"{API}/staff/grant-applications/{application.id}/decision",
+               json={"decision": "approve", "note": "Plan is sound."})
+    payer = ctx.auth_client(make_staff(ctx.session))
+    (pending,) = [d for d in payer.get(f"{API}/staff/disbursements?status=pending")
+                  .get_json()["items"] if d["application_id"] == str(application.id)]
+    response = payer.post(f"{API}/staff/disbursements/{pending['id']}/mark-paid",
+                          json={"reference": "cash at the office"})
+    assert response.status_code == 200, response.get_json()
+    return pending["id"]
+
+
+def retention_purged(ctx: Ctx) -> Any:
+    ctx.cli("retention", "purge")
+    return None
+
+
 # (action, actor role recorded, producer, made over HTTP so it carries a request id)
 EVENTS: list[tuple[str, str | None, Callable[[Ctx], Any], bool]] = [
     ("auth.login", "survivor", login_ok, True),
@@ -236,6 +288,10 @@ EVENTS: list[tuple[str, str | None, Callable[[Ctx], Any], bool]] = [
     ("keys.pii_rotated", None, pii_key_rotated, False),
     ("account.exported", "survivor", exported, True),
     ("account.erased", "survivor", erased, True),
+    ("jobs.posting.moderation.remove", "staff", moderation_removed, True),
+    ("grants.application.approve", "staff", grant_approved, True),
+    ("grants.disbursement.paid", None, disbursement_paid, True),
+    ("retention.purge", None, retention_purged, False),
 ]
 
 

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import select
 
 from tests.factories.accounts import make_staff, make_survivor
 from tests.factories.training import make_course, make_enrollment
@@ -61,6 +62,12 @@ def test_rotation_end_to_end(app, session, client, auth_client, keys_in_instance
     new_token = issue(session, auth_client, survivor, staff, make_course(session))
     new_kid = kid_of(new_token)
     assert new_kid != old_kid and new_kid in result.output
+    from empower_api.audit.models import AuditEvent
+
+    session.expire_all()
+    rotations = session.scalars(select(AuditEvent)
+                                .where(AuditEvent.action == "keys.signing_rotated")).all()
+    assert [e.data["kid"] for e in rotations] == [new_kid]
     jwks = client.get("/.well-known/jwks.json").get_json()["keys"]
     assert [k["kid"] for k in jwks] == [new_kid, old_kid]
     did = client.get("/.well-known/did.json").get_json()
