@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from empower_api.accounts.models import Role, User
 from empower_api.accounts.service import email_index, normalise_email, staff_read_user
 from empower_api.audit import service as audit
+from empower_api.consents.service import Purpose, has_consent
 from empower_api.db import utcnow
 from empower_api.errors import Conflict, Forbidden, Invalid, NotFound
 from empower_api.grants import disbursements, programs
@@ -210,11 +211,20 @@ def list_for_staff(session: Session, *, status: str | None, program_id: uuid.UUI
 
 def staff_read(session: Session, *, actor: User, application_id: uuid.UUID,
                reason: str | None) -> GrantApplication:
-    """One application with its purpose and plan: needs ``X-Access-Reason``; audited."""
+    """One application with its purpose and plan: needs ``X-Access-Reason``; audited.
+
+    ``follow_up_contact`` (the applicant's e-mail and phone) is set only while the
+    applicant allows ``grant_follow_up_contact``; otherwise it is None, and staff have
+    no way to reach them about the grant outside the app."""
     application = session.get(GrantApplication, application_id)
     if application is None:
         raise NotFound("No such application.")
-    staff_read_user(session, actor=actor, user_id=application.applicant_id, reason=reason)
+    applicant = staff_read_user(session, actor=actor, user_id=application.applicant_id,
+                                reason=reason)
+    allowed = has_consent(session, application.applicant_id, Purpose.GRANT_FOLLOW_UP_CONTACT)
+    # Not a column: what this read may show, decided here, dumped by the detail schema.
+    application.follow_up_contact = (  # type: ignore[attr-defined]
+        {"email": applicant.email, "phone": applicant.phone} if allowed else None)
     return application
 
 

@@ -116,6 +116,9 @@ class StaffGrantApplicationDetailSchema(StaffGrantApplicationSchema):
     plan = fields.String()
     answers = fields.Function(lambda a: json.loads(a.answers) if a.answers else [])
     decision_note = fields.String(allow_none=True)
+    # Only while the applicant allows grant_follow_up_contact; else null.
+    follow_up_contact = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True),
+                                    allow_none=True)
 
 
 class StaffApplicationQuerySchema(PageQuerySchema):

@@ -94,3 +94,24 @@ def test_applying_with_shared_fields_needs_profile_consent(session, auth_client)
         "cover_note": "Hello", "share": {"fields": [], "credential_ids": []}})
     assert accepted.status_code == 201
     assert accepted.get_json()["shared"] == {"fields": {}, "credentials": []}
+
+
+def test_staff_see_how_to_reach_a_grant_applicant_only_with_follow_up_consent(
+        session, auth_client):
+    from tests.factories.grants import make_application as make_grant_application
+    from tests.factories.grants import make_program
+
+    survivor = make_survivor(session, email="reach.me@example.org")
+    application = make_grant_application(session, make_program(session), survivor)
+    session.commit()
+    staff = auth_client(make_staff(session))
+    url = f"{API}/staff/grant-applications/{application.id}"
+    reason = {"X-Access-Reason": "Reviewing the application for the panel"}
+    assert staff.get(url, headers=reason).get_json()["follow_up_contact"] is None
+    me = auth_client(survivor)
+    assert me.put(f"{API}/me/consents/grant_follow_up_contact",
+                  json={"granted": True}).status_code == 200
+    contact = staff.get(url, headers=reason).get_json()["follow_up_contact"]
+    assert contact["email"] == "reach.me@example.org"
+    me.put(f"{API}/me/consents/grant_follow_up_contact", json={"granted": False})
+    assert staff.get(url, headers=reason).get_json()["follow_up_contact"] is None
