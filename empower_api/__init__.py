@@ -149,6 +149,10 @@ def _register_request_hooks(app: Flask) -> None:
         # Chunked bodies arrive here with a Content-Length too (inputs.BufferedBody).
         if not request.content_length:
             return None
+        # A compressed body would be read as garbage JSON: say what is refused instead.
+        if request.headers.get("Content-Encoding", "identity").strip().lower() != "identity":
+            return problem(415, "Send the body uncompressed (no Content-Encoding).",
+                           code="unsupported_media_type")
         raw = request.get_data(cache=True)
         if not request.is_json:
             return problem(415, "Send the body as application/json.",

@@ -26,7 +26,9 @@ from empower_api.security import passwords
 if TYPE_CHECKING:
     from empower_api.accounts.service import Tokens
 
-log = structlog.get_logger(__name__)
+# The decoy's log-in logs exactly as a real one does (same logger, same event): a log
+# reader must not learn that a duress log-in happened.
+log = structlog.get_logger("empower_api.accounts.service")
 
 PASSWORD = "password"
 DURESS = "duress"

@@ -85,6 +85,17 @@ def test_duress_login_looks_like_a_real_one(client, survivor):
     assert real.headers.get("Cache-Control") == fake.headers.get("Cache-Control")
 
 
+def test_duress_login_logs_the_same_lines_as_a_real_one(client, survivor, caplog_json):
+    login(client, PASSWORD)
+    real = [line for line in caplog_json() if line.get("event") == "user_logged_in"]
+    login(client, DURESS)
+    both = [line for line in caplog_json() if line.get("event") == "user_logged_in"]
+    fake = both[len(real):]
+    shape = [{k: v for k, v in line.items() if k not in {"user_id", "timestamp", "request_id"}}
+             for line in (real[-1], fake[-1])]
+    assert shape[0] == shape[1]
+
+
 def test_decoy_shows_the_alias_some_public_jobs_and_nothing_real(client, survivor):
     fake = bearer(login(client, DURESS).get_json())
     assert client.get(f"{API}/me", headers=fake).get_json()["alias"] == ALIAS

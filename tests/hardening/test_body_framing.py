@@ -89,3 +89,16 @@ def test_numbers_too_large_for_any_column_are_found():
     assert find_problem({"amount": 2**63}) == ("amount", "This number is too large.")
     assert find_problem({"amount": 2**63 - 1}) is None
     assert find_problem({"flag": True}) is None
+
+
+def test_a_compressed_body_is_refused_clearly(client):
+    import gzip
+    import json as jsonlib
+
+    body = gzip.compress(jsonlib.dumps({"mode": "anonymous"}).encode())
+    for payload in (body, b'{"mode": "anonymous"}'):
+        response = client.post("/api/v1/auth/register", data=payload, headers={
+            "Content-Type": "application/json", "Content-Encoding": "gzip"})
+        assert response.status_code == 415, response.get_data(as_text=True)
+        assert response.mimetype == "application/problem+json"
+        assert "Content-Encoding" in response.get_json()["detail"]

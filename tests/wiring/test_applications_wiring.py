@@ -115,3 +115,13 @@ def test_staff_see_how_to_reach_a_grant_applicant_only_with_follow_up_consent(
     assert contact["email"] == "reach.me@example.org"
     me.put(f"{API}/me/consents/grant_follow_up_contact", json={"granted": False})
     assert staff.get(url, headers=reason).get_json()["follow_up_contact"] is None
+
+
+def test_a_hidden_posting_is_unknown_to_an_applicant_too(session, auth_client):
+    job = make_job(session, make_employer(session))
+    hide_by_reports(session, job)
+    survivor = make_survivor(session)
+    session.commit()
+    response = auth_client(survivor).post(f"{API}/jobs/{job.id}/applications", json={
+        "cover_note": "Hello", "share": {"fields": [], "credential_ids": []}})
+    assert_problem(response, 404)  # as GET /jobs/{id} says: existence must not leak

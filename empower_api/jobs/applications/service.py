@@ -40,7 +40,7 @@ from empower_api.jobs.applications.models import (
     ApplicationNote,
     ApplicationStatus,
 )
-from empower_api.jobs.models import EmployerMember, Job
+from empower_api.jobs.models import MODERATION_STATUSES, EmployerMember, Job
 from empower_api.moderation.personal import is_blocked
 from empower_api.notifications.service import notify
 from empower_api.pagination import Page, SortKey, paginate
@@ -155,7 +155,8 @@ def apply(session: Session, *, actor: User, job_id: uuid.UUID,
     """
     accounts.require_role(actor, [Role.SURVIVOR])
     job = session.scalar(select(Job).options(joinedload(Job.employer)).where(Job.id == job_id))
-    if job is None or job.published_at is None:
+    # Held, hidden or removed by moderation: as unknown as to a search (existence must not leak).
+    if job is None or job.published_at is None or job.status in MODERATION_STATUSES:
         raise NotFound("No such job.")
     now = utcnow()
     if not posting_accepts_applications(job, now):
