@@ -136,6 +136,9 @@ def apply(session: Session, *, actor: User, program_id: uuid.UUID, data: dict[st
         raise Invalid("answers", f"Answer each of the program's "
                                  f"{len(program.eligibility_questions)} questions, in order.")
     applicant = applicant or actor
+    # One person's applications one at a time, so the cap is counted under a lock.
+    session.execute(select(User.id).where(User.id == applicant.id).with_for_update()
+                    .execution_options(populate_existing=True))
     counted = session.scalar(select(func.count()).select_from(GrantApplication).where(
         GrantApplication.program_id == program.id, GrantApplication.applicant_id == applicant.id,
         GrantApplication.status.in_(COUNTED_STATUSES)))

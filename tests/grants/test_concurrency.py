@@ -62,3 +62,24 @@ def test_two_workers_never_claim_the_same_disbursement(committing_app, auth_clie
 
     results = _in_threads([claim_once for _ in range(4)])
     assert sum(r is not None for r in results) == 1
+
+
+def test_simultaneous_applications_by_one_survivor_respect_the_cap(committing_app,
+                                                                   auth_client):
+    with committing_app.app_context():
+        session = db.session
+        program = make_program(session)  # one application or award per survivor
+        survivor = make_survivor(session)
+        session.commit()
+        program_id = program.id
+    client = auth_client(survivor)
+
+    def apply(n):
+        return client.post(f"/api/v1/grant-programs/{program_id}/applications", json={
+            "requested_amount": 5_000, "purpose": f"tools {n}", "plan": f"plan number {n}",
+            "answers": []})
+
+    responses = _in_threads([lambda n=n: apply(n) for n in range(6)])
+    assert Counter(r.status_code for r in responses) == {201: 1, 409: 5}
+    assert {r.get_json()["code"] for r in responses if r.status_code == 409} == {
+        "award_cap_reached"}
