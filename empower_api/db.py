@@ -17,6 +17,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import JSON, DateTime, MetaData, Uuid, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -201,3 +202,18 @@ class Database:
 
 
 db = Database()
+
+
+def add_once(session: Session, row: Any) -> bool:
+    """Insert ``row`` unless a row with its key exists, even when a concurrent request
+    inserted it first: an idempotent PUT then answers the same, never a 409.
+
+    Returns whether this call inserted it. The insert runs in a savepoint, so losing the
+    race rolls back only that savepoint.
+    """
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True

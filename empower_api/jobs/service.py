@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 from empower_api.accounts import service as accounts
 from empower_api.accounts.models import Role, User
 from empower_api.audit import service as audit
-from empower_api.db import utcnow
+from empower_api.db import add_once, utcnow
 from empower_api.errors import Conflict, Forbidden, Invalid, NotFound
 from empower_api.jobs.models import (
     CATEGORY_LABELS,
@@ -551,8 +551,7 @@ def save_job(session: Session, *, actor: User, job_id: uuid.UUID) -> None:
     job = _load_job(session, job_id)
     if job is None or not is_public(job, utcnow()):
         raise NotFound("No such job.")
-    session.add(SavedJob(user_id=actor.id, job_id=job_id))
-    session.flush()
+    add_once(session, SavedJob(user_id=actor.id, job_id=job_id))
 
 
 def unsave_job(session: Session, *, actor: User, job_id: uuid.UUID) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from empower_api.accounts import service as accounts
 from empower_api.accounts.models import Role, User
-from empower_api.db import utcnow
+from empower_api.db import add_once, utcnow
 from empower_api.errors import NotFound
 from empower_api.jobs.models import Employer, Job
 from empower_api.jobs.search import Personal
@@ -68,8 +68,7 @@ def block_employer(session: Session, *, actor: User, employer_id: uuid.UUID) -> 
         return
     if session.get(Employer, employer_id) is None:
         raise NotFound("No such employer.")
-    session.add(EmployerBlock(user_id=actor.id, employer_id=employer_id))
-    session.flush()
+    add_once(session, EmployerBlock(user_id=actor.id, employer_id=employer_id))
 
 
 def unblock_employer(session: Session, *, actor: User, employer_id: uuid.UUID) -> None:
