@@ -24,6 +24,7 @@ from empower_api.inputs import (
     BufferedBody,
     find_problem,
     parse_json_body,
+    request_wide_part,
     text_problem,
 )
 from empower_api.observability import configure_logging, init_request_logging
@@ -161,7 +162,8 @@ def _register_request_hooks(app: Flask) -> None:
             body = parse_json_body(raw)
         except BadJson:
             return problem(400, "The request body is not valid JSON.", code="malformed_json")
-        if found := find_problem(body):
+        rule = request.url_rule.rule if request.url_rule else None
+        if found := find_problem(request_wide_part(body, rule)):
             field, reason = found
             return Invalid(field, reason).to_response()
         return None

@@ -79,6 +79,30 @@ def text_problem(text: str) -> str | None:
     return None
 
 
+# URL rule -> the top-level list field whose items a view checks one by one (an offline
+# batch: one bad item is rejected alone, the others still apply).
+PER_ITEM_FIELDS: dict[str, str] = {}
+
+
+def checked_per_item(rule: str, field: str) -> None:
+    """Say that the view at ``rule`` checks each item of ``field`` itself (with
+    ``item_problem``), so the request-wide check leaves those items to it."""
+    PER_ITEM_FIELDS[rule] = field
+
+
+def request_wide_part(body: Any, rule: str | None) -> Any:
+    """What the request-wide check covers: the body, less the per-item list of ``rule``."""
+    field = PER_ITEM_FIELDS.get(rule or "")
+    if field and isinstance(body, Mapping) and isinstance(body.get(field), list):
+        return {key: value for key, value in body.items() if key != field}
+    return body
+
+
+def item_problem(item: Any) -> tuple[str, str] | None:
+    """``find_problem`` for one item of a per-item list (paths relative to the item)."""
+    return find_problem(item)
+
+
 def find_problem(value: Any) -> tuple[str, str] | None:
     """The first field whose value cannot be accepted, with the reason; None if all fine."""
     for path, item in _walk(value, "", 0):

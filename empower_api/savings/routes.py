@@ -8,9 +8,11 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import ValidationError
 
 from empower_api.db import db
 from empower_api.idempotency import idempotent
+from empower_api.inputs import checked_per_item, item_problem
 from empower_api.pagination import PageQuerySchema
 from empower_api.savings import service
 from empower_api.savings.schemas import (
@@ -230,7 +232,14 @@ class Sync(MethodView):
         again.
         """
         items, actor = data["transactions"], require_actor()
-        load_item = SavingsTransactionCreateSchema().load
+        schema = SavingsTransactionCreateSchema()
+
+        def load_item(raw: Any) -> dict[str, Any]:
+            # The request-wide input check left the items to us (checked_per_item below).
+            if found := item_problem(raw):
+                raise ValidationError({found[0]: [found[1]]})
+            return schema.load(raw)
+
         deadline = time.monotonic() + service.SYNC_TIME_BUDGET_SECONDS
         results: list[Any] = []
         for start in range(0, len(items), service.SYNC_CHUNK):
@@ -247,6 +256,9 @@ class Sync(MethodView):
                 db.session, actor=actor, group_id=group_id,
                 items=items[start:start + service.SYNC_CHUNK], load_item=load_item))
         return {"results": results}
+
+
+checked_per_item("/api/v1/savings/groups/<uuid:group_id>/sync", "transactions")
 
 
 @blp.route(f"{GROUP}/loans")

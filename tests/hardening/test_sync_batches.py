@@ -25,6 +25,25 @@ def test_a_null_item_is_rejected_alone(circle):  # noqa: F811
     assert body["results"][1]["error"]["code"] == "validation_error"
 
 
+def test_an_item_the_input_check_refuses_is_rejected_alone(circle):  # noqa: F811
+    def item(**overrides):
+        return {**tx_body(circle.meeting_id, circle.member_id, "fine", amount=10), **overrides}
+
+    bad = [item(amount=9223372036854775808), item(amount=1e20), item(type="fi\u0000ne"),
+           item(amount=-1)]
+    body = ok(circle.treasurer.post(f"{API}/{circle.gid}/sync",
+                                    json={"transactions": [item(), *bad, item()]}))
+    statuses = [r["status"] for r in body["results"]]
+    assert statuses == ["applied", *["rejected"] * len(bad), "applied"], body
+    assert body["results"][1]["error"]["code"] == "validation_error"
+
+
+def test_a_bad_value_outside_the_items_still_refuses_the_request(circle):  # noqa: F811
+    good = tx_body(circle.meeting_id, circle.member_id, "fine", amount=10)
+    assert_problem(circle.treasurer.post(f"{API}/{circle.gid}/sync", json={
+        "transactions": [good], "device": "x\u0000"}), 422, "device")
+
+
 def test_a_batch_over_the_limit_is_refused_whole(circle):  # noqa: F811
     item = tx_body(circle.meeting_id, circle.member_id, "fine", amount=1)
     items = [{**item, "client_id": tx_body(circle.meeting_id, circle.member_id, "fine",
