@@ -32,7 +32,8 @@ def require_configured() -> None:
 
 def client() -> stripe.StripeClient:
     base = current_app.config.get("STRIPE_API_BASE")
-    timeout = float(current_app.config.get("STRIPE_TIMEOUT_SECONDS") or TIMEOUT_SECONDS)
+    # Seconds, already a number: build_config parses and bounds STRIPE_TIMEOUT_SECONDS.
+    timeout = current_app.config.get("STRIPE_TIMEOUT_SECONDS") or TIMEOUT_SECONDS
     return stripe.StripeClient(
         current_app.config["STRIPE_API_KEY"],
         base_addresses={"api": base} if base else None,
