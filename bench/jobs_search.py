@@ -13,14 +13,12 @@ Targets (DESIGN.md §6): median < 15 ms, p99 < 60 ms, <= 5 queries, < 16 KB a pa
 from __future__ import annotations
 
 import argparse
-import os
-import resource
-import statistics
 import sys
 import time
-from urllib.parse import urlencode
 
-from sqlalchemy import event, text
+from sqlalchemy import text
+
+from bench.search_harness import measure
 
 QUERY_MIX: list[dict[str, str]] = [
     {"q": "cook", "region": "Illinois", "workplace": "onsite"},
@@ -41,11 +39,6 @@ QUERY_MIX: list[dict[str, str]] = [
     {"q": "medical assistant", "region": "Arizona", "min_pay": "2000"},
 ]
 
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered)) - 1))
-    return ordered[index]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,52 +75,8 @@ def main(argv: list[str] | None = None) -> int:
             total = conn.execute(text("SELECT count(*) FROM jobs")).scalar()
     print(f"engine: {engine.dialect.name}  jobs: {total}  python: {sys.version.split()[0]}")
 
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    client = app.test_client()
-    urls = [f"/api/v1/jobs?{urlencode({**q, 'limit': args.limit})}" for q in QUERY_MIX]
-    for url in urls:  # warm-up: caches, prepared plans, imports
-        client.get(url)
-
-    timings: dict[str, list[float]] = {url: [] for url in urls}
-    sizes: dict[str, int] = {}
-    queries: dict[str, int] = {}
-    hits: dict[str, int] = {}
-    for _ in range(args.rounds):
-        for url in urls:
-            statements.clear()
-            started = time.perf_counter()
-            response = client.get(url)
-            timings[url].append((time.perf_counter() - started) * 1000)
-            if response.status_code != 200:
-                print(f"FAILED {url}: {response.status_code}", file=sys.stderr)
-                return 1
-            sizes[url] = len(response.get_data())
-            queries[url] = len(statements)
-            hits[url] = len(response.get_json()["items"])
-
-    print(f"\n{'query':<78} {'items':>5} {'med ms':>7} {'p95 ms':>7} {'sql':>4} {'bytes':>6}")
-    for url in urls:
-        label = url.removeprefix("/api/v1/jobs?")[:78]
-        print(f"{label:<78} {hits[url]:>5} {statistics.median(timings[url]):>7.2f} "
-              f"{percentile(timings[url], 95):>7.2f} {queries[url]:>4} {sizes[url]:>6}")
-    every = [t for values in timings.values() for t in values]
-    full_pages = [sizes[u] for u in urls if hits[u] == args.limit]
-    print(f"\nrequests: {len(every)}  median: {statistics.median(every):.2f} ms  "
-          f"p95: {percentile(every, 95):.2f} ms  p99: {percentile(every, 99):.2f} ms  "
-          f"max: {max(every):.2f} ms")
-    print(f"SQL statements per page: max {max(queries.values())}  "
-          f"largest full page of {args.limit}: {max(full_pages, default=0)} bytes")
-    statements.clear()
-    client.get(urls[0].replace(f"limit={args.limit}", "limit=100"))
-    print(f"SQL statements for a page of 100: {len(statements)}")
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"peak RSS: {peak_kb / 1024:.0f} MB  (pid {os.getpid()})")
-    return 0
+    return measure(app, engine, path="/api/v1/jobs", query_mix=QUERY_MIX, rounds=args.rounds,
+                   limit=args.limit)
 
 
 if __name__ == "__main__":
