@@ -86,7 +86,7 @@ PER_ITEM_FIELDS: dict[str, str] = {}
 
 def checked_per_item(rule: str, field: str) -> None:
     """Say that the view at ``rule`` checks each item of ``field`` itself (with
-    ``item_problem``), so the request-wide check leaves those items to it."""
+    ``find_problem`` on the item), so the request-wide check leaves those items to it."""
     PER_ITEM_FIELDS[rule] = field
 
 
@@ -96,11 +96,6 @@ def request_wide_part(body: Any, rule: str | None) -> Any:
     if field and isinstance(body, Mapping) and isinstance(body.get(field), list):
         return {key: value for key, value in body.items() if key != field}
     return body
-
-
-def item_problem(item: Any) -> tuple[str, str] | None:
-    """``find_problem`` for one item of a per-item list (paths relative to the item)."""
-    return find_problem(item)
 
 
 def find_problem(value: Any) -> tuple[str, str] | None:

@@ -12,7 +12,7 @@ from marshmallow import ValidationError
 
 from empower_api.db import db
 from empower_api.idempotency import idempotent
-from empower_api.inputs import checked_per_item, item_problem
+from empower_api.inputs import checked_per_item, find_problem
 from empower_api.pagination import PageQuerySchema
 from empower_api.savings import service
 from empower_api.savings.schemas import (
@@ -236,7 +236,7 @@ class Sync(MethodView):
 
         def load_item(raw: Any) -> dict[str, Any]:
             # The request-wide input check left the items to us (checked_per_item below).
-            if found := item_problem(raw):
+            if found := find_problem(raw):
                 raise ValidationError({found[0]: [found[1]]})
             return schema.load(raw)
 
