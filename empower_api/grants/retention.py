@@ -11,30 +11,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from empower_api.grants.models import Disbursement, GrantApplication, PayoutAccount, StripeEvent
-from empower_api.retention.registry import RetentionRule, register_money_records, register_rule
+from empower_api.retention.registry import (
+    RetentionRule,
+    count_rows,
+    delete_rows,
+    register_money_records,
+    register_rule,
+)
 
 
-def _count(session: Session, cutoff: datetime) -> int:
-    return int(session.scalar(select(func.count()).select_from(StripeEvent)
-                              .where(StripeEvent.received_at < cutoff)) or 0)
-
-
-def _purge(session: Session, cutoff: datetime) -> int:
-    result = session.execute(delete(StripeEvent).where(StripeEvent.received_at < cutoff)
-                             .execution_options(synchronize_session=False))
-    session.flush()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+def _old_events(cutoff: datetime) -> Select[Any]:
+    return select(StripeEvent.id).where(StripeEvent.received_at < cutoff)
 
 
 register_rule(RetentionRule(
     name="webhook_payloads", setting="RETENTION_WEBHOOK_PAYLOADS_DAYS",
     description="Stored Stripe webhook events (their payloads and ids).",
-    count=_count, purge=_purge,
+    count=lambda session, cutoff: count_rows(session, _old_events(cutoff)),
+    purge=lambda session, cutoff: delete_rows(session, StripeEvent, _old_events(cutoff)),
 ))
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -26,24 +26,14 @@ from empower_api.idempotency import IdempotencyRecord
 from empower_api.jobs.models import Job, JobStatus
 from empower_api.retention.registry import (
     RetentionRule,
+    count_rows,
+    delete_rows,
     has_money_records,
     keeps_posting,
     register_money_records,
     register_rule,
 )
 from empower_api.savings.models import Membership
-
-
-def _count(session: Session, stmt: Select[Any]) -> int:
-    return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-
-
-def _delete(session: Session, model: Any, ids: Select[Any]) -> int:
-    result = session.execute(delete(model).where(model.id.in_(ids))
-                             .execution_options(synchronize_session=False))
-    session.flush()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
 
 # --- money records ------------------------------------------------------------------------
 
@@ -66,8 +56,8 @@ def _expired_postings(cutoff: datetime) -> Select[Any]:
 register_rule(RetentionRule(
     name="expired_postings", setting="RETENTION_EXPIRED_POSTINGS_DAYS",
     description="Postings that ended are deleted, with the saves that point at them.",
-    count=lambda session, cutoff: _count(session, _expired_postings(cutoff)),
-    purge=lambda session, cutoff: _delete(session, Job, _expired_postings(cutoff)),
+    count=lambda session, cutoff: count_rows(session, _expired_postings(cutoff)),
+    purge=lambda session, cutoff: delete_rows(session, Job, _expired_postings(cutoff)),
 ))
 
 
@@ -82,8 +72,8 @@ register_rule(RetentionRule(
     name="idempotency_records", setting="RETENTION_IDEMPOTENCY_DAYS",
     description="Stored first responses of Idempotency-Key requests; a retry after this "
                 "runs the request again.",
-    count=lambda session, cutoff: _count(session, _old_idempotency(cutoff)),
-    purge=lambda session, cutoff: _delete(session, IdempotencyRecord, _old_idempotency(cutoff)),
+    count=lambda session, cutoff: count_rows(session, _old_idempotency(cutoff)),
+    purge=lambda session, cutoff: delete_rows(session, IdempotencyRecord, _old_idempotency(cutoff)),
 ))
 
 
@@ -104,8 +94,8 @@ def _old_revoked_sessions(cutoff: datetime) -> Select[Any]:
 register_rule(RetentionRule(
     name="revoked_sessions", setting="RETENTION_REVOKED_SESSIONS_DAYS",
     description="Signed-out, revoked and expired sessions (device label, times).",
-    count=lambda session, cutoff: _count(session, _old_revoked_sessions(cutoff)),
-    purge=lambda session, cutoff: _delete(session, AuthSession, _old_revoked_sessions(cutoff)),
+    count=lambda session, cutoff: count_rows(session, _old_revoked_sessions(cutoff)),
+    purge=lambda session, cutoff: delete_rows(session, AuthSession, _old_revoked_sessions(cutoff)),
 ))
 
 
@@ -136,6 +126,6 @@ register_rule(RetentionRule(
     name="inactive_anonymous_accounts", setting="RETENTION_INACTIVE_ANONYMOUS_DAYS",
     description="Anonymous accounts with no activity and no money records are erased "
                 "(as DELETE /me does).",
-    count=lambda session, cutoff: _count(session, _inactive_anonymous(cutoff)),
+    count=lambda session, cutoff: count_rows(session, _inactive_anonymous(cutoff)),
     purge=_purge_inactive_anonymous,
 ))

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import false, or_
+from sqlalchemy import Select, delete, false, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -41,6 +41,19 @@ class RetentionRule:
 _rules: dict[str, RetentionRule] = {}
 MoneyRecordCheck = Callable[[Any], ColumnElement[bool]]
 _money_records: dict[str, MoneyRecordCheck] = {}
+
+
+def count_rows(session: Session, ids: Select[Any]) -> int:
+    """How many rows the id query ``ids`` selects (a rule's ``count``)."""
+    return int(session.scalar(select(func.count()).select_from(ids.subquery())) or 0)
+
+
+def delete_rows(session: Session, model: Any, ids: Select[Any]) -> int:
+    """Delete the ``model`` rows whose id ``ids`` selects; how many went (a rule's ``purge``)."""
+    result = session.execute(delete(model).where(model.id.in_(ids))
+                             .execution_options(synchronize_session=False))
+    session.flush()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def register_rule(rule: RetentionRule) -> RetentionRule:

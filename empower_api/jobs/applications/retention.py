@@ -10,12 +10,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, exists, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from empower_api.jobs.applications.models import OPEN_STATUSES, Application, Message
-from empower_api.retention.registry import RetentionRule, register_posting_keeper, register_rule
+from empower_api.retention.registry import (
+    RetentionRule,
+    count_rows,
+    delete_rows,
+    register_posting_keeper,
+    register_rule,
+)
 
 
 def _old_messages(cutoff: datetime) -> Select[Any]:
@@ -26,22 +31,11 @@ def _old_messages(cutoff: datetime) -> Select[Any]:
     return select(Message.id).where(Message.application_id.in_(closed))
 
 
-def _count(session: Session, cutoff: datetime) -> int:
-    return int(session.scalar(select(func.count()).select_from(
-        _old_messages(cutoff).subquery())) or 0)
-
-
-def _purge(session: Session, cutoff: datetime) -> int:
-    result = session.execute(delete(Message).where(Message.id.in_(_old_messages(cutoff)))
-                             .execution_options(synchronize_session=False))
-    session.flush()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
 register_rule(RetentionRule(
     name="closed_application_messages", setting="RETENTION_CLOSED_APPLICATION_MESSAGES_DAYS",
     description="Messages of applications that were hired, declined or withdrawn.",
-    count=_count, purge=_purge,
+    count=lambda session, cutoff: count_rows(session, _old_messages(cutoff)),
+    purge=lambda session, cutoff: delete_rows(session, Message, _old_messages(cutoff)),
 ))
 
 
