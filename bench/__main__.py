@@ -101,8 +101,9 @@ def run(argv: list[str] | None = None, modules: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, help="gunicorn workers (default 2)")
     parser.add_argument("--clients", type=int, help="Locust clients (default 8)")
     args = parser.parse_args(argv)
-    names = modules or (MODULES if args.what == "all" else [args.what])
-    if args.what != "all" and args.what not in MODULES:
+    known = modules or MODULES
+    names = known if args.what == "all" else [args.what]
+    if args.what != "all" and args.what not in known:
         parser.error(f"unknown benchmark {args.what!r}")
     for option, variable in ((args.seconds, "BENCH_SECONDS"), (args.workers, "BENCH_WORKERS"),
                              (args.clients, "BENCH_CLIENTS")):
