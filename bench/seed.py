@@ -5,14 +5,15 @@ from 2,000 employers, 20,000 courses, 50,000 users, 2,000 savings groups with a 
 weekly meetings) and ``large`` (the same with 1,000,000 jobs). ``tiny`` is for the
 smoke test only.
 
-Rows go in with bulk INSERTs (SQLAlchemy's multi-row ``insertmanyvalues`` on both
-engines, a few thousand rows a statement); search documents come from the app's own
-functions (``empower_api.jobs.seed``, ``empower_api.jobs.search.search_text``), so a
-change to the normaliser changes the seed with it. A ``bench_seed`` table records what
-was seeded and a ``fingerprint`` of the schema and seed code: a second run at the
-same scale reuses the data; when the fingerprint changed (a migration, a new
-normaliser) it is seeded again; a run at another scale refuses (``SeedMismatch``)
-unless asked to start again (``reseed=True`` drops every table).
+Jobs and their search documents come from the app's own seeder and normaliser
+(``empower_api.jobs.seed``, ``empower_api.jobs.search.search_text``); users and savings
+go in with ``COPY`` (PostgreSQL) or a DB-API ``executemany`` (SQLite). The seed is made
+of ``PARTS`` (jobs, courses, users, savings); a ``bench_seed`` table records each part's
+scale and a fingerprint of its tables and code. A second run reuses every part whose
+fingerprint still matches and seeds again only the others (after a migration or a new
+normaliser, say), dropping their tables and the tables that refer to them first. A
+run at another scale refuses (``SeedMismatch``) unless asked to start again
+(``reseed=True`` drops every table).
 """
 
 from __future__ import annotations
@@ -57,15 +58,50 @@ class SeedMismatch(RuntimeError):
     """The database holds bench data of another scale (or other data altogether)."""
 
 
-# What the seeded rows depend on: a change to any of these makes the data stale.
-SOURCES = ["empower_api.jobs.seed", "empower_api.jobs.search", "empower_api.jobs.search_ddl",
-           "empower_api.training.catalog", "empower_api.training.search_ddl", "bench.seed",
-           "bench.courses_search"]
+@dataclass(frozen=True)
+class Part:
+    """One slice of the seed: the tables it fills (``roots``; every table that refers to
+    them is dropped with them) and the code its rows depend on (``sources``). A part
+    is seeded again when any of its roots is dropped."""
+
+    name: str
+    roots: tuple[str, ...]
+    sources: tuple[str, ...]
 
 
-def fingerprint() -> str:
-    """A hash of the schema (tables, columns, types, indexes) and of the code that
-    builds the seed and its search documents; it changes when the seed would."""
+# In seeding order. A part is seeded again when its fingerprint (schema of its tables
+# and of the tables referring to them, plus its sources) changed since it was seeded.
+PARTS = (
+    Part("jobs", ("employers", "jobs"), ("empower_api.jobs.seed", "empower_api.jobs.search",
+                                         "empower_api.jobs.search_ddl")),
+    Part("courses", ("courses", "course_modules"),
+         ("bench.courses_search", "empower_api.jobs.search", "empower_api.training.catalog",
+          "empower_api.training.search_ddl")),
+    Part("users", ("users",), ("bench.seed:seed_users",)),
+    Part("savings", ("savings_groups", "savings_cycles", "savings_memberships",
+                     "savings_meetings", "savings_transactions", "savings_ledger_entries"),
+         ("bench.seed:seed_savings",
+                                          "empower_api.savings.ledger")),
+)
+
+
+def _closure(metadata: Any, roots: tuple[str, ...]) -> list[Any]:
+    """The root tables and every table that refers to them, directly or not."""
+    names = set(roots)
+    grew = True
+    while grew:
+        grew = False
+        for table in metadata.tables.values():
+            if table.name not in names and any(fk.column.table.name in names
+                                               for fk in table.foreign_keys):
+                names.add(table.name)
+                grew = True
+    return [metadata.tables[name] for name in sorted(names)]
+
+
+def fingerprint(part: Part) -> str:
+    """A hash of the part's tables (columns, types, indexes) and of the code that
+    builds its rows and search documents; it changes when the seed would."""
     import hashlib
     import importlib
     import inspect
@@ -73,46 +109,43 @@ def fingerprint() -> str:
     from empower_api.models import metadata
 
     digest = hashlib.sha256()
-    for table in sorted(metadata.tables.values(), key=lambda t: t.name):
+    for table in _closure(metadata, part.roots):
         digest.update(table.name.encode())
         for column in table.columns:
             digest.update(f"{column.name}:{column.type!r}".encode())
         for index in sorted(table.indexes, key=lambda i: i.name or ""):
             digest.update(f"{index.name}".encode())
-    for name in SOURCES:
+    for source in part.sources:
+        module, _, attribute = source.partition(":")
         try:
-            digest.update(inspect.getsource(importlib.import_module(name)).encode())
+            found = importlib.import_module(module)
         except ModuleNotFoundError:
-            digest.update(f"missing {name}".encode())
+            digest.update(f"missing {source}".encode())
+            continue
+        digest.update(inspect.getsource(getattr(found, attribute) if attribute
+                                        else found).encode())
     return digest.hexdigest()[:16]
 
 
-def _marker(engine: Engine) -> tuple[str, str] | None:
+def _markers(engine: Engine) -> dict[str, tuple[str, str, float]]:
+    """``{part: (scale, fingerprint, seconds)}`` as recorded by earlier runs."""
     with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE IF NOT EXISTS bench_seed (scale VARCHAR(16) NOT NULL, "
-                          "fingerprint VARCHAR(16) NOT NULL, seconds FLOAT NOT NULL)"))
-        row = conn.execute(text("SELECT scale, fingerprint FROM bench_seed")).first()
-    return (row[0], row[1]) if row else None
-
-
-def _drop_everything(engine: Engine) -> None:
-    from empower_api.models import metadata
-
-    metadata.drop_all(engine)
-    with engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS bench_seed"))
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        conn.execute(text("CREATE TABLE IF NOT EXISTS bench_seed (part VARCHAR(16) NOT NULL, "
+                          "scale VARCHAR(16) NOT NULL, fingerprint VARCHAR(16) NOT NULL, "
+                          "seconds FLOAT NOT NULL)"))
+        rows = conn.execute(text("SELECT part, scale, fingerprint, seconds FROM bench_seed"))
+        return {row[0]: (row[1], row[2], float(row[3])) for row in rows}
 
 
 def ensure_seeded(app: Any, scale: str, *, reseed: bool = False,
                   log: Any = print) -> dict[str, Any]:
-    """Create the schema and seed ``scale`` unless it is already there.
+    """Create the schema and seed ``scale``, reusing every part already there.
 
-    ``app`` is a Flask app bound to the target database. Returns
-    ``{"scale", "reused": bool, "seconds": float, "counts": {table: rows}}``.
-    Raises ``SeedMismatch`` when another scale is seeded and ``reseed`` is false, or
-    when the database has users but no bench marker (it is not a bench database).
+    ``app`` is a Flask app bound to the target database. Returns ``{"scale", "reused":
+    bool (nothing had to be seeded), "seconds": float (seeding time of the data now
+    there), "seeded": [parts seeded now], "counts": {table: rows}}``. Raises
+    ``SeedMismatch`` when another scale is seeded and ``reseed`` is false, or when
+    the database has users but no bench marker (it is not a bench database).
     """
     from empower_api.db import db
     from empower_api.models import metadata
@@ -120,62 +153,103 @@ def ensure_seeded(app: Any, scale: str, *, reseed: bool = False,
     plan = SCALES[scale]
     with app.app_context():
         engine = db.engine
-        found = _marker(engine)
-        current = fingerprint()
-        if found is not None and found[0] != scale and not reseed:
-            raise SeedMismatch(
-                f"this database holds the {found[0]!r} bench data; use another database "
-                f"for {scale!r} or pass --reseed to drop everything and start again")
-        if found is not None and found != (scale, current):
-            log(f"seed: dropping the {found[0]!r} data "
-                f"({'another scale' if found[0] != scale else 'schema or seed code changed'})")
-            _drop_everything(engine)
-            found = None
+        markers = _markers(engine)
+        scales = {found[0] for found in markers.values()}
+        if scales - {scale}:
+            if not reseed:
+                raise SeedMismatch(
+                    f"this database holds the {sorted(scales)[0]!r} bench data; use another "
+                    f"database for {scale!r} or pass --reseed to drop everything and start again")
+            markers = {}
+            _drop(engine, list(metadata.tables.values()))
         metadata.create_all(engine)
-        if found is None:
+        if not markers:
             with engine.connect() as conn:
-                users = conn.execute(text("SELECT count(*) FROM users")).scalar()
-            if users:
-                raise SeedMismatch("this database has users but no bench marker: refusing to "
-                                   "seed into what may be real data")
-        started = time.perf_counter()
-        reused = found is not None
-        if not reused:
-            _seed(db.session, plan, log)
+                if conn.execute(text("SELECT count(*) FROM users")).scalar():
+                    raise SeedMismatch("this database has users but no bench marker: refusing "
+                                       "to seed into what may be real data")
+        current = {part.name: fingerprint(part) for part in PARTS}
+        stale = [p for p in PARTS if markers.get(p.name, ("", "", 0))[:2]
+                 != (scale, current[p.name])]
+        # A part seeded again takes its tables, and the tables referring to them, with
+        # it; any other part that filled one of those tables is seeded again too.
+        todo = list(stale)
+        while True:
+            dropped = {t.name for p in todo for t in _closure(metadata, p.roots)}
+            more = [p for p in PARTS if p not in todo and set(p.roots) & dropped]
+            if not more:
+                break
+            todo += more
+        todo.sort(key=PARTS.index)
+        if todo:
+            changed = [p.name for p in stale if p.name in markers]
+            if changed:
+                log(f"seed: {', '.join(changed)} changed (schema or seed code)")
+            _drop(engine, [metadata.tables[name] for name in sorted(dropped)],
+                  [p.name for p in todo])
+            metadata.create_all(engine)
+        for part in todo:
+            started = time.perf_counter()
+            _SEEDERS[part.name](db.session, plan)
+            seconds = time.perf_counter() - started
+            log(f"seed: {part.name} in {seconds:.1f} s")
             with engine.begin() as conn:
-                conn.execute(text("DELETE FROM bench_seed"))
-                conn.execute(text("INSERT INTO bench_seed (scale, fingerprint, seconds) "
-                                  "VALUES (:s, :f, :t)"),
-                             {"s": scale, "f": current, "t": time.perf_counter() - started})
+                conn.execute(text("DELETE FROM bench_seed WHERE part = :p"), {"p": part.name})
+                conn.execute(text("INSERT INTO bench_seed (part, scale, fingerprint, seconds) "
+                                  "VALUES (:p, :s, :f, :t)"),
+                             {"p": part.name, "s": scale, "f": current[part.name],
+                              "t": seconds})
         with engine.begin() as conn:
-            if engine.dialect.name == "postgresql" or not reused:
+            if engine.dialect.name == "postgresql" or todo:
                 conn.execute(text("ANALYZE"))
             counts = {table: conn.execute(text(f"SELECT count(*) FROM {table}")).scalar()
                       for table in ("jobs", "employers", "courses", "users", "savings_groups",
                                     "savings_meetings", "savings_ledger_entries")}
-            seconds = conn.execute(text("SELECT seconds FROM bench_seed")).scalar()
-    return {"scale": scale, "reused": reused, "seconds": float(seconds), "counts": counts}
+        total = sum(found[2] for found in _markers(engine).values())
+    return {"scale": scale, "reused": not todo, "seconds": total,
+            "seeded": [p.name for p in todo], "counts": counts}
 
 
-def _seed(session: Session, plan: Scale, log: Any) -> None:
-    from bench.courses_search import seed_courses
+def _drop(engine: Engine, tables: list[Any], parts: list[str] | None = None) -> None:
+    """Drop ``tables`` (search indexes and triggers go with them) and forget ``parts``
+    (every part when None)."""
+    from empower_api.models import metadata
+
+    metadata.drop_all(engine, tables=tables)
+    with engine.begin() as conn:
+        if parts is None:
+            conn.execute(text("DELETE FROM bench_seed"))
+        for part in parts or []:
+            conn.execute(text("DELETE FROM bench_seed WHERE part = :p"), {"p": part})
+
+
+def _seed_jobs(session: Session, plan: Scale) -> None:
     from empower_api.jobs.seed import seed_reference_jobs
 
-    for name, step in (
-        ("jobs", lambda: seed_reference_jobs(session, jobs=plan.jobs, employers=plan.employers,
-                                             seed=SEED)),
-        ("courses", lambda: seed_courses(session, count=plan.courses, seed=SEED)),
-        ("users and savings groups", lambda: _without_fk_checks(
-            session, lambda: seed_people_and_savings(session, plan))),
-    ):
-        started = time.perf_counter()
-        step()
-        log(f"seed: {name} in {time.perf_counter() - started:.1f} s")
+    seed_reference_jobs(session, jobs=plan.jobs, employers=plan.employers, seed=SEED)
 
 
-def _without_fk_checks(session: Session, step: Any) -> None:
-    """On PostgreSQL, run ``step`` with foreign-key triggers off (rows built consistent
-    by construction; the checks cost more than the inserts). SQLite checks nothing."""
+def _seed_courses(session: Session, plan: Scale) -> None:
+    from bench.courses_search import seed_courses
+
+    seed_courses(session, count=plan.courses, seed=SEED)
+
+
+def _seed_users(session: Session, plan: Scale) -> None:
+    _fast_bulk(session, lambda: seed_users(session, plan))
+
+
+def _seed_savings(session: Session, plan: Scale) -> None:
+    _fast_bulk(session, lambda: seed_savings(session, plan))
+
+
+_SEEDERS = {"jobs": _seed_jobs, "courses": _seed_courses, "users": _seed_users,
+            "savings": _seed_savings}
+
+
+def _fast_bulk(session: Session, step: Any) -> None:
+    """Run ``step``; on PostgreSQL with foreign-key triggers off (rows are built
+    consistent, and the checks cost more than the inserts). SQLite checks nothing."""
     postgres = session.connection().dialect.name == "postgresql"
     if postgres:
         session.execute(text("SET session_replication_role = replica"))
@@ -190,40 +264,73 @@ def _without_fk_checks(session: Session, step: Any) -> None:
 def _flush(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
     """Insert ``rows`` (dicts with the same keys) and empty the list.
 
-    PostgreSQL: ``COPY ... FROM STDIN`` on the session's connection, values passed
-    through each column type's bind processor first (what an INSERT would send).
-    SQLite: one Core ``executemany`` (no ORM bookkeeping).
+    Values go through each column type's bind processor (what an INSERT would send),
+    then PostgreSQL takes them with ``COPY ... FROM STDIN`` and SQLite with one DB-API
+    ``executemany`` (no statement compilation per row).
     """
     if not rows:
         return
     table = model.__table__
     connection = session.connection()
     dialect = connection.dialect
-    if dialect.name != "postgresql":
-        connection.execute(table.insert(), rows)
-        rows.clear()
-        return
     columns = list(rows[0])
-    processors = []
-    for name in columns:
-        processor = table.c[name].type.bind_processor(dialect)
-        processors.append(processor)
+    processors = [table.c[name].type.bind_processor(dialect) for name in columns]
+    postgres = dialect.name == "postgresql"
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, Enum):
+            return value.value
+        if postgres and isinstance(value, list | dict):
+            return json.dumps(value)
+        return value
+
+    values = [[plain(processor(row[name]) if processor is not None and row[name] is not None
+                     else row[name])
+               for name, processor in zip(columns, processors, strict=True)] for row in rows]
     raw = connection.connection.dbapi_connection
     names = ", ".join(f'"{name}"' for name in columns)
-    with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([
-                value.value if isinstance(value, Enum)
-                else json.dumps(value) if isinstance(value, list | dict) else value
-                for value in (
-                    processor(row[name]) if processor is not None and row[name] is not None
-                    else row[name]
-                    for name, processor in zip(columns, processors, strict=True))])
+    if postgres:
+        with raw.cursor() as cursor, \
+                cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
+    else:
+        marks = ", ".join("?" * len(columns))
+        raw.cursor().executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})",
+                                 values)
     rows.clear()
 
 
-def seed_people_and_savings(session: Session, plan: Scale) -> None:
-    """``plan.users`` anonymous survivors and ``plan.groups`` savings groups.
+def _user_ids(plan: Scale) -> list[uuid.UUID]:
+    """The seeded users' ids, deterministic (the savings part finds them again)."""
+    rng = random.Random(SEED)
+    return [uuid.UUID(int=rng.getrandbits(128), version=4) for _ in range(plan.users)]
+
+
+def seed_users(session: Session, plan: Scale) -> None:
+    """``plan.users`` anonymous survivors (alias ``bench<n>``, one shared password hash)."""
+    from empower_api.accounts.models import Role, User
+    from empower_api.db import utcnow
+    from empower_api.security.passwords import hash_password
+
+    rng = random.Random(SEED + 1)
+    now = utcnow()
+    password = hash_password("bench-password-not-used")
+    users: list[dict[str, Any]] = []
+    for i, user_id in enumerate(_user_ids(plan)):
+        users.append({"id": user_id, "role": Role.SURVIVOR, "anonymous": True,
+                      "alias": f"bench{i}", "alias_key": f"bench{i}", "password_hash": password,
+                      "languages": ["en"], "skills": [], "is_decoy": False,
+                      "created_at": now - timedelta(days=rng.randint(1, 700)),
+                      "updated_at": now})
+        if len(users) == 5000:
+            _flush(session, User, users)
+    _flush(session, User, users)
+    session.commit()
+
+
+def seed_savings(session: Session, plan: Scale) -> None:
+    """``plan.groups`` savings groups of the seeded users.
 
     Each group has ``members_per_group`` members (chair, treasurer, secretary first),
     one open cycle that began a year ago and a weekly meeting for the year, at which
@@ -232,7 +339,6 @@ def seed_people_and_savings(session: Session, plan: Scale) -> None:
     ``check_ledger`` finds every group balanced; the group's sequence counters are
     left where the service would continue.
     """
-    from empower_api.accounts.models import Role, User
     from empower_api.db import utcnow
     from empower_api.savings.models import (
         Account,
@@ -245,35 +351,24 @@ def seed_people_and_savings(session: Session, plan: Scale) -> None:
         Transaction,
         TxType,
     )
-    from empower_api.security.passwords import hash_password
 
-    rng = random.Random(SEED)
+    rng = random.Random(SEED + 2)
+    ids = random.Random(SEED + 3)
+
+    def new_id() -> uuid.UUID:
+        return uuid.UUID(int=ids.getrandbits(128), version=4)
+
     now = utcnow()
-    password = hash_password("bench-password-not-used")
-    users: list[dict[str, Any]] = []
-    user_ids = []
-    for i in range(plan.users):
-        user_id = uuid.UUID(int=rng.getrandbits(128), version=4)
-        user_ids.append(user_id)
-        users.append({"id": user_id, "role": Role.SURVIVOR, "anonymous": True,
-                      "alias": f"bench{i}", "alias_key": f"bench{i}", "password_hash": password,
-                      "languages": ["en"], "skills": [], "is_decoy": False,
-                      "created_at": now - timedelta(days=rng.randint(1, 700)),
-                      "updated_at": now})
-        if len(users) == 5000:
-            _flush(session, User, users)
-    _flush(session, User, users)
-    session.commit()
-
+    user_ids = _user_ids(plan)
     start = date.today() - timedelta(days=7 * plan.meetings_per_group)
     rows: dict[Any, list[dict[str, Any]]] = {m: [] for m in (
         SavingsGroup, Cycle, Membership, Meeting, Transaction, LedgerEntry)}
     share_price, social = 500, 100
     for g in range(plan.groups):
-        group_id, cycle_id = uuid.uuid4(), uuid.uuid4()
+        group_id, cycle_id = new_id(), new_id()
         members = []
         for m in range(plan.members_per_group):
-            member_id = uuid.uuid4()
+            member_id = new_id()
             members.append(member_id)
             rows[Membership].append({
                 "id": member_id, "group_id": group_id,
@@ -283,11 +378,11 @@ def seed_people_and_savings(session: Session, plan: Scale) -> None:
                 "status": "active", "joined_at": now - timedelta(days=370), "left_at": None})
         tx_seq = entry_seq = 0
         for k in range(plan.meetings_per_group):
-            meeting_id = uuid.uuid4()
+            meeting_id = new_id()
             held = start + timedelta(days=7 * k)
             at = now - timedelta(days=7 * (plan.meetings_per_group - k))
             rows[Meeting].append({"id": meeting_id, "group_id": group_id, "cycle_id": cycle_id,
-                                  "seq": k + 1, "held_on": held, "client_id": uuid.uuid4(),
+                                  "seq": k + 1, "held_on": held, "client_id": new_id(),
                                   "recorded_by_id": members[0], "created_at": at})
             for t in range(plan.transactions_per_meeting):
                 member = rng.choice(members)
@@ -300,11 +395,11 @@ def seed_people_and_savings(session: Session, plan: Scale) -> None:
                 else:
                     kind, shares, amount, target = TxType.FINE, 0, rng.randint(1, 5) * 50, \
                         Account.FINES_INCOME
-                tx_id = uuid.uuid4()
+                tx_id = new_id()
                 tx_seq += 1
                 rows[Transaction].append({
                     "id": tx_id, "group_id": group_id, "cycle_id": cycle_id, "seq": tx_seq,
-                    "client_id": uuid.uuid4(), "origin": "client", "request_hash": "0" * 64,
+                    "client_id": new_id(), "origin": "client", "request_hash": "0" * 64,
                     "type": kind, "meeting_id": meeting_id, "member_id": member,
                     "loan_id": None, "shares": shares, "amount": amount, "currency": "USD",
                     "reverses_id": None, "recorded_by_id": members[1], "created_at": at})
@@ -312,7 +407,7 @@ def seed_people_and_savings(session: Session, plan: Scale) -> None:
                                                      (target, -amount, shares)):
                     entry_seq += 1
                     rows[LedgerEntry].append({
-                        "id": uuid.uuid4(), "group_id": group_id, "transaction_id": tx_id,
+                        "id": new_id(), "group_id": group_id, "transaction_id": tx_id,
                         "seq": entry_seq, "account": account, "transaction_type": kind,
                         "member_id": member, "loan_id": None, "amount": signed,
                         "shares": line_shares, "created_at": at})

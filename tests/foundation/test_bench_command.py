@@ -117,3 +117,22 @@ def test_bench_refuses_a_database_that_is_not_a_bench_database(bench_db):
         db.session.commit()
     with pytest.raises(SeedMismatch, match="no bench marker"):
         ensure_seeded(app, "tiny", log=lambda _m: None)
+
+
+def test_a_part_whose_schema_or_code_changed_alone_is_seeded_again(bench_db, monkeypatch):
+    from bench import seed
+    from bench.figures import bench_app
+
+    app = bench_app(bench_db)
+    quiet = {"log": lambda _m: None}
+    assert ensure_seeded(app, "tiny", **quiet)["seeded"] == ["jobs", "courses", "users",
+                                                             "savings"]
+    real = seed.fingerprint
+    monkeypatch.setattr(seed, "fingerprint", lambda part: real(part)[:15] + (
+        "x" if part.name == "savings" else real(part)[15:]))
+    again = ensure_seeded(app, "tiny", **quiet)
+    assert again["seeded"] == ["savings"]
+    assert again["counts"]["savings_groups"] == 3
+    assert again["counts"]["savings_ledger_entries"] == 3 * 4 * 6 * 2
+    assert again["counts"]["jobs"] == 200 and again["counts"]["users"] == 100
+    assert ensure_seeded(app, "tiny", **quiet)["reused"] is True
