@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 SEED = 42
@@ -359,7 +359,11 @@ def seed_savings(session: Session, plan: Scale) -> None:
         return uuid.UUID(int=ids.getrandbits(128), version=4)
 
     now = utcnow()
-    user_ids = _user_ids(plan)
+    from empower_api.accounts.models import User
+
+    # The users part's rows, whichever run seeded them.
+    user_ids = list(session.scalars(select(User.id).where(User.alias_key.like("bench%"))
+                                    .order_by(User.id).limit(plan.users)))
     start = date.today() - timedelta(days=7 * plan.meetings_per_group)
     rows: dict[Any, list[dict[str, Any]]] = {m: [] for m in (
         SavingsGroup, Cycle, Membership, Meeting, Transaction, LedgerEntry)}
