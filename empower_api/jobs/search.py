@@ -53,12 +53,11 @@ query_words = query_terms
 __all__ = ["place_key", "postgres_tsquery", "query_words", "search_text",
            "sqlite_match_expression"]
 
-# SQLite bm25 weights for (title_text, body_text, facets): a title hit counts four
-# times a description hit; facet tokens do not count.
-_SQLITE_SCORE = "bm25(jobs_fts, 4.0, 1.0, 0.0)"
 # The candidates of a relevance page on SQLite: the RANKED_CANDIDATES full-text
 # matches with the highest rowids, read in the index's own order (rowid descending),
-# so bm25 is computed for them only, never for every match.
+# so bm25 is computed for them only, never for every match. bm25 weights for
+# (title_text, body_text, facets): a title hit counts four times a description hit;
+# facet tokens do not count.
 _SQLITE_CANDIDATES = (
     "SELECT rowid, bm25(jobs_fts, 4.0, 1.0, 0.0) FROM jobs_fts "
     "WHERE jobs_fts MATCH :fts_query ORDER BY rowid DESC LIMIT :candidates")
@@ -296,7 +295,6 @@ def search_jobs(
     if published_until is not None:
         stmt = stmt.where(Job.published_at <= published_until)
 
-    score: Any = None
     dialect = session.get_bind().dialect.name
     if words and sort == "relevance" and dialect == "sqlite":
         return _relevance_page(session, _SqliteCandidates(stmt, sqlite_fts_query(words, params)),
@@ -326,22 +324,18 @@ def search_jobs(
             if sort == "relevance":
                 return _relevance_page(session, _PostgresCandidates(stmt, tsquery), limit=limit,
                                        cursor=cursor, scope=f"{cursor_scope}:{sort}")
-            score = cast(-func.ts_rank(Job.search_vector, tsquery), Double())
         else:
             matches = (
-                select(literal_column("jobs_fts.rowid").label("rowid"),
-                       literal_column(_SQLITE_SCORE, Double()).label("score"))
+                select(literal_column("jobs_fts.rowid").label("rowid"))
                 .select_from(text("jobs_fts"))
                 .where(text("jobs_fts MATCH :fts_query")
                        .bindparams(fts_query=sqlite_fts_query(words, params)))
                 .subquery("fts")
             )
             stmt = stmt.join(matches, matches.c.rowid == Job.search_rowid)
-            score = matches.c.score
 
-    if sort == "relevance":
-        order = _Order([score, Job.id], [False, False])
-    elif sort == "pay":
+    # Relevance pages returned above: here the order is by pay or newest first.
+    if sort == "pay":
         order = _Order([Job.pay_max_amount, Job.id], [True, True])
     else:
         order = _Order([Job.published_at, Job.id], [True, True])
@@ -362,7 +356,7 @@ def search_jobs(
     ).limit(limit + 1)
 
     rows = [tuple(row) for row in session.execute(stmt)]
-    return _page(session, rows, limit=limit, scope=scope, float_key=sort == "relevance")
+    return _page(session, rows, limit=limit, scope=scope)
 
 
 # A relevance page ranks at most this many matches of a query (its candidates, read in
@@ -496,13 +490,13 @@ def _relevance_page(session: Session, source: _PostgresCandidates | _SqliteCandi
                 next_cursor=next_cursor)
 
 
-def _page(session: Session, rows: Sequence[tuple[Any, Any]], *, limit: int, scope: str,
-          float_key: bool) -> Page[Job]:
+def _page(session: Session, rows: Sequence[tuple[Any, Any]], *, limit: int,
+          scope: str) -> Page[Job]:
     """Cut ``limit + 1`` (id, sort key) rows to a page of postings and its next cursor."""
     next_cursor = None
     if len(rows) > limit:
         last_id, last_key = rows[limit - 1]
-        next_cursor = encode_cursor([float(last_key) if float_key else last_key, last_id], scope)
+        next_cursor = encode_cursor([last_key, last_id], scope)
     return Page(items=_load_postings(session, [row[0] for row in rows[:limit]]),
                 next_cursor=next_cursor)
 
