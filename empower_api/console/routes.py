@@ -44,6 +44,7 @@ from empower_api.grants.schemas import (
     GrantDecisionSchema,
     MarkPaidSchema,
     StaffApplicationQuerySchema,
+    StaffGrantApplicationDetailSchema,
 )
 from empower_api.inputs import text_problem
 from empower_api.jobs import service as jobs
@@ -67,6 +68,9 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 def _check_form() -> Response | None:
     """Every form post carries this browser's CSRF token (400 otherwise, before any
     view runs: nobody is signed in, nothing changes), and only plain text."""
+    # Per request, whatever the app context (tests keep one open across requests).
+    g.console_user = None  # set by staff_page once the session is checked
+    g.pop("csrf_token", None)  # Flask-WTF's cache of this browser's token
     if request.method in SAFE_METHODS:
         return None
     try:
@@ -429,7 +433,11 @@ def grant_read(user: User, application_id: uuid.UUID) -> Response:
         return render("reason.html", refused(error, _grant_labels()),
                       target=_("this grant application"),
                       action=url_for("console.grant_read", application_id=application_id))
-    return render("grant_record.html", application=application)
+    program = programs.get_program(db.session, application.program_id)
+    questions = list(program.eligibility_questions or [])
+    record = StaffGrantApplicationDetailSchema().dump(application)
+    return render("grant_record.html", application=application, record=record,
+                  answers=list(zip(questions, record["answers"], strict=False)))
 
 
 # --- disbursements -----------------------------------------------------------------------
