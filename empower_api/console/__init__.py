@@ -10,7 +10,7 @@ static files live beside this module; nothing is built and nothing comes from a 
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_babel import Babel
+from flask_babel import Babel, gettext, ngettext
 
 
 def _locale() -> str | None:
@@ -24,5 +24,8 @@ def init_console(app: Flask) -> None:
 
     signin.configure(app)
     if "babel" not in app.extensions:
-        Babel(app, locale_selector=_locale)
+        Babel(app, locale_selector=_locale, configure_jinja=False)
+    # Templates translate with the app's catalogs: {{ _("…") }} and {% trans %}.
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     app.register_blueprint(blp)

@@ -207,8 +207,8 @@ def _signed_in_or_refused(result: Any) -> Response:
 
 
 @blp.post("/login")
-@limiter.limit(signin.auth_limit, key_func=rate_limit_key, scope="auth-ip")
-@limiter.limit(signin.auth_limit, key_func=signin.login_form_key, scope="auth-name")
+@limiter.limit(signin.auth_limit, key_func=rate_limit_key, scope="console-auth-ip")
+@limiter.limit(signin.auth_limit, key_func=signin.login_form_key, scope="console-auth-name")
 def login() -> Response:
     """First step: e-mail and password, checked by the API's log-in service."""
     try:
@@ -227,9 +227,9 @@ def _device() -> str:
 
 
 @blp.route("/login/code", methods=["GET", "POST"])
-@limiter.limit(signin.auth_limit, key_func=rate_limit_key, scope="auth-mfa-ip",
+@limiter.limit(signin.auth_limit, key_func=rate_limit_key, scope="console-mfa-ip",
                methods=["POST"])
-@limiter.limit(signin.auth_limit, key_func=signin.code_form_key, scope="auth-mfa-token",
+@limiter.limit(signin.auth_limit, key_func=signin.code_form_key, scope="console-mfa-token",
                methods=["POST"])
 def code() -> Response:
     """Second step: a code from the authenticator app, or a backup code."""
@@ -493,26 +493,28 @@ def mark_paid(user: User, disbursement_id: uuid.UUID) -> Response:
     return _after_payout(_("Marked paid."))
 
 
+def _payout_step(user: User, step: Any, disbursement_id: uuid.UUID, done: str) -> Response:
+    try:
+        step(db.session, actor=user, disbursement_id=disbursement_id)
+    except DomainError as error:
+        return _disbursements_page(user, refused(error))
+    return _after_payout(done)
+
+
 @blp.post("/disbursements/<uuid:disbursement_id>/retry")
 @signin.staff_page(*STAFF)
 def retry(user: User, disbursement_id: uuid.UUID) -> Response:
     """Send a failed payout again, within the budget (``disbursements.retry``)."""
-    try:
-        disbursements.retry(db.session, actor=user, disbursement_id=disbursement_id)
-    except DomainError as error:
-        return _disbursements_page(user, refused(error))
-    return _after_payout(_("The payout will be sent again."))
+    return _payout_step(user, disbursements.retry, disbursement_id,
+                        _("The payout will be sent again."))
 
 
 @blp.post("/disbursements/<uuid:disbursement_id>/switch-to-manual")
 @signin.staff_page(*STAFF)
 def switch_to_manual(user: User, disbursement_id: uuid.UUID) -> Response:
     """Pay a failed Stripe payout by hand instead (``disbursements.switch_to_manual``)."""
-    try:
-        disbursements.switch_to_manual(db.session, actor=user, disbursement_id=disbursement_id)
-    except DomainError as error:
-        return _disbursements_page(user, refused(error))
-    return _after_payout(_("The payout is now manual: hand it over, then mark it paid."))
+    return _payout_step(user, disbursements.switch_to_manual, disbursement_id,
+                        _("The payout is now manual: hand it over, then mark it paid."))
 
 
 # --- a survivor's record -----------------------------------------------------------------

@@ -14,7 +14,7 @@ from empower_api.accounts import duress
 from empower_api.accounts import staff as staff_accounts
 from empower_api.accounts.models import AuthSession
 from empower_api.audit.models import AuditEvent
-from tests.conftest import make_config
+from tests.conftest import make_config, reset_schema
 from tests.console.conftest import (
     STAFF_PASSWORD,
     csrf_token,
@@ -239,3 +239,22 @@ def test_the_api_sets_no_console_cookie(client):
     assert "Set-Cookie" not in client.get("/api/v1/jobs").headers
     assert "Set-Cookie" not in client.post("/api/v1/auth/login",
                                            json={"login": "x", "password": "y"}).headers
+
+
+def test_console_sign_in_is_limited_per_log_in_name_like_the_api(tmp_path):
+    limited = create_app(make_config(DATABASE_URL=f"sqlite:///{tmp_path / 'limits.db'}",
+                                     RATELIMIT_ENABLED=True, RATELIMIT_AUTH="3/minute"))
+    reset_schema(limited)
+    client = limited.test_client()
+    token = csrf_token(client)
+    statuses = [client.post("/console/login",
+                            data={"login": "target@org.example", "password": "guess-guess-1",
+                                  "csrf_token": token},
+                            environ_base={"REMOTE_ADDR": f"10.0.9.{i}"}).status_code
+                for i in range(4)]
+    assert statuses == [401, 401, 401, 429]  # from four addresses: the name's bucket
+    last = client.post("/console/login", data={"login": "target@org.example", "password": "x",
+                                                "csrf_token": token},
+                       environ_base={"REMOTE_ADDR": "10.0.9.200"})
+    assert last.status_code == 429
+    assert last.mimetype == "text/html" and "Too many attempts" in text(last)
