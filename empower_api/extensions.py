@@ -116,7 +116,8 @@ def login_name_key() -> str:
     """
     from empower_api.accounts.service import canonical_identity
 
-    data = request.get_json(silent=True) or {}
+    # The API sends JSON; the staff console's sign-in form sends a form.
+    data = request.get_json(silent=True) or request.form.to_dict() or {}
     identity = None
     if isinstance(data, dict):
         for field, kind in (("login", None), ("alias", "alias"), ("email", "email"),
