@@ -6,6 +6,7 @@ stand-in benchmark modules so it takes seconds: the real modules measure for min
 
 from __future__ import annotations
 
+import os
 import sys
 import types
 import uuid
@@ -17,6 +18,26 @@ from bench import __main__ as bench_main
 from bench.figures import figure
 from bench.seed import SeedMismatch, ensure_seeded
 from tests.conftest import TEST_CONFIG
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_it_was(monkeypatch):
+    """The bench quietens logging for its own process (LOG_LEVEL, the root level) and
+    may create the first app while stderr is captured: put all three back for the
+    tests that follow, which read request log lines."""
+    import logging
+
+    monkeypatch.setenv("LOG_LEVEL", os.environ.get("LOG_LEVEL", "INFO"))  # restored after
+    root = logging.getLogger()
+    level = root.level
+    handler = next((h for h in root.handlers if h.get_name() == "empower_json"), None)
+    stream = getattr(handler, "stream", None)
+    yield
+    root.setLevel(level)
+    current = next((h for h in root.handlers if h.get_name() == "empower_json"), None)
+    if current is not None:
+        # not setStream: it flushes the old stream, which capture may have closed
+        current.stream = stream if handler is current and stream is not None else sys.__stderr__
 
 
 @pytest.fixture
