@@ -39,6 +39,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from empower_api.db import utcnow
 from empower_api.errors import Invalid
+from empower_api.i18n import plural
 from empower_api.jobs.models import Employer, Job, JobStatus, VettingStatus, search_rowid_for
 from empower_api.pagination import Page, decode_cursor, encode_cursor
 
@@ -105,7 +106,8 @@ def query_words(q: str | None) -> list[str]:
     """Words of a visitor's ``q``; every character outside a word is a separator."""
     words = list(dict.fromkeys(search_words(q or "")))
     if len(words) > MAX_QUERY_WORDS:
-        raise Invalid("q", f"Use at most {MAX_QUERY_WORDS} words.")
+        raise Invalid("q", plural("Use at most {num} word.", "Use at most {num} words.",
+                                  MAX_QUERY_WORDS))
     return words
 
 

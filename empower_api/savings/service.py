@@ -34,6 +34,8 @@ from empower_api.accounts.service import register_eraser, register_exporter
 from empower_api.audit.service import record as audit
 from empower_api.db import utcnow
 from empower_api.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from empower_api.i18n import N_, msg, plural, translate
+from empower_api.i18n.labels import label
 from empower_api.pagination import Page, SortKey, paginate
 from empower_api.savings import ledger
 from empower_api.savings.ledger import Line, credit, debit
@@ -62,7 +64,7 @@ log = structlog.get_logger(__name__)
 
 _INVITE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 _ACCRUAL_NAMESPACE = uuid.UUID("8f0c2a53-2a4e-4c67-9a0e-3d5d3e7f6a11")
-NO_GROUP = "No such savings group."
+NO_GROUP = N_("No such savings group.")
 
 
 # --- access ------------------------------------------------------------------------
@@ -533,11 +535,14 @@ def _apply(session: Session, group: SavingsGroup, me: Membership,
             raise Invalid("shares", "Say how many shares were bought.")
         already = _shares_in_meeting(session, meeting.id, member.id)
         if already + shares > group.max_shares_per_meeting:
-            raise Invalid("shares", f"At most {group.max_shares_per_meeting} shares a meeting; "
-                                    f"{already} bought already.")
+            raise Invalid("shares", plural(
+                "At most {num} share a meeting; {already} bought already.",
+                "At most {num} shares a meeting; {already} bought already.",
+                group.max_shares_per_meeting, already=already))
         value = shares * meeting.cycle.share_price
         if amount is not None and amount != value:
-            raise Invalid("amount", f"{shares} shares cost {value}.")
+            raise Invalid("amount", plural("{num} share costs {value}.",
+                                           "{num} shares cost {value}.", shares, value=value))
         tx = ledger.post(session, group, tx_type=kind, amount=value, shares=shares, lines=[
             debit(Account.CASH, value, member_id=member.id),
             credit(Account.MEMBER_SHARES, value, member_id=member.id, shares=shares),
@@ -572,12 +577,13 @@ def _repay(session: Session, group: SavingsGroup, member: Membership, item: dict
     if loan is None or loan.group_id != group.id or loan.member_id != member.id:
         raise Invalid("loan_id", "No such loan of this member.")
     if loan.status != LoanStatus.DISBURSED:
-        raise Invalid("loan_id", "This loan is not being repaid (it is "
-                                 f"{loan.status}).")
+        raise Invalid("loan_id", msg("This loan is not being repaid (it is: {status}).",
+                                     status=label("loan_status", loan.status)))
     accrue_loan_interest(session, group=group, loan=loan, now=utcnow())
     principal_due, interest_due = ledger.loan_balances(session, loan.id)
     if amount > principal_due + interest_due:
-        raise Invalid("amount", f"This is more than is owed ({principal_due + interest_due}).")
+        raise Invalid("amount", msg("This is more than is owed ({owed}).",
+                                    owed=principal_due + interest_due))
     to_interest = min(amount, interest_due)
     to_principal = amount - to_interest
     tx = ledger.post(session, group, tx_type=TxType.LOAN_REPAYMENT, amount=amount,
@@ -619,7 +625,8 @@ def not_processed(items: list[Any]) -> list[SyncResult]:
     """Results for items a sync request did not reach in its time budget."""
     return [SyncResult(client_id=raw.get("client_id") if isinstance(raw, dict) else None,
                        status="rejected",
-                       error={"code": "not_processed", "detail": "Send this item again."})
+                       error={"code": "not_processed",
+                              "detail": translate(N_("Send this item again."))})
             for raw in items]
 
 
@@ -647,9 +654,12 @@ def sync_transactions(session: Session, *, actor: User, group_id: uuid.UUID,
             results.append(SyncResult(client_id=tx.client_id, transaction_id=tx.id,
                                       status="applied" if created else "duplicate"))
         except DomainError as error:
-            detail: dict[str, Any] = {"code": error.code, "detail": error.detail}
+            # A 200 answer, not a problem document: said in the request's language here.
+            detail: dict[str, Any] = {"code": error.code,
+                                      "detail": translate(error.detail or "")}
             if isinstance(error, Invalid):
-                detail["errors"] = error.errors
+                detail["errors"] = {field: [translate(text) for text in texts]
+                                    for field, texts in error.errors.items()}
             results.append(SyncResult(client_id=client_id, status="rejected", error=detail))
     log.info("savings_sync", group_id=str(group.id), items=len(results),
              applied=sum(r.status == "applied" for r in results))
@@ -725,13 +735,13 @@ def _check_loan_limits(session: Session, group: SavingsGroup, member: Membership
     limit = group.max_loan_multiple * savings - owed
     loanable = _loanable_cash(ledger.account_balances(session, group.id))
     if principal > limit:
-        message = (f"You can borrow up to {max(limit, 0)} ({group.max_loan_multiple} × your "
-                   "savings, less what you owe).")
+        message = msg("You can borrow up to {limit} ({multiple} × your savings, less what "
+                      "you owe).", limit=max(limit, 0), multiple=group.max_loan_multiple)
         if conflict:
             raise Conflict(message, code="over_loan_limit")
         raise Invalid("principal", message)
     if principal > loanable:
-        message = f"The group has {max(loanable, 0)} available to lend."
+        message = msg("The group has {amount} available to lend.", amount=max(loanable, 0))
         if conflict:
             raise Conflict(message, code="insufficient_cash")
         raise Invalid("principal", message)
@@ -766,7 +776,8 @@ def _officer_loan(session: Session, *, actor: User, group_id: uuid.UUID,
     if loan.member_id == me.id:
         raise Forbidden("Another officer must decide on your own loan.", code="own_loan")
     if loan.status != LoanStatus.REQUESTED:
-        raise Conflict(f"This loan is {loan.status} already.", code="loan_not_requested")
+        raise Conflict(msg("This loan was decided already (it is: {status}).",
+                           status=label("loan_status", loan.status)), code="loan_not_requested")
     return group, me, loan
 
 
@@ -942,8 +953,10 @@ def share_out(session: Session, *, actor: User, group_id: uuid.UUID) -> ShareOut
     outstanding = session.scalar(select(func.count(Loan.id)).where(
         Loan.group_id == group.id, Loan.status == LoanStatus.DISBURSED))
     if outstanding:
-        raise Conflict(f"{outstanding} loan(s) are still outstanding; they must be repaid "
-                       "before share-out.", code="loans_outstanding")
+        raise Conflict(plural(
+            "{num} loan is still outstanding; it must be repaid before share-out.",
+            "{num} loans are still outstanding; they must be repaid before share-out.",
+            outstanding), code="loans_outstanding")
     balances = ledger.account_balances(session, group.id)
     holdings = {m: h for m, h in ledger.member_holdings(session, group.id).items()
                 if h != (0, 0)}

@@ -14,6 +14,7 @@ from flask import Flask, Response
 from flask_jwt_extended import JWTManager
 
 from empower_api.errors import problem
+from empower_api.i18n import user_locale_changed
 
 ACCESS_TOKEN_LIFETIME = timedelta(minutes=15)
 REFRESH_TOKEN_LIFETIME = timedelta(days=30)
@@ -34,6 +35,8 @@ def configure_jwt(app: Flask, jwt: JWTManager) -> None:
 
     @jwt.user_lookup_loader
     def _load_user(_header: dict[str, Any], payload: dict[str, Any]) -> Any:
+        # The signed-in user's own locale now outranks Accept-Language.
+        user_locale_changed()
         return accounts.user_for_token(payload)
 
     @jwt.token_in_blocklist_loader
