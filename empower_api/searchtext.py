@@ -50,6 +50,7 @@ from typing import NamedTuple
 from anyascii import anyascii
 
 from empower_api.errors import Invalid
+from empower_api.i18n import plural
 
 MAX_QUERY_WORDS = 12
 MAX_QUERY_TERMS = 32  # n-grams of long runs without spaces are cut here
@@ -229,7 +230,8 @@ def query_terms(q: str | None) -> list[Term]:
     """
     pieces = list(_split(q or ""))
     if len(pieces) > MAX_QUERY_WORDS:
-        raise Invalid("q", f"Use at most {MAX_QUERY_WORDS} words.")
+        raise Invalid("q", plural("Use at most {num} word.", "Use at most {num} words.",
+                                  MAX_QUERY_WORDS))
     terms: list[Term] = []
     for piece in pieces:
         if isinstance(piece, str):

@@ -33,6 +33,8 @@ PUBLIC = {
     ("POST", "/api/v1/webhooks/stripe"),
     # Aggregate, suppressed figures for anyone.
     ("GET", "/api/v1/impact"),
+    # How enum values read, in every language (no personal data).
+    ("GET", "/api/v1/labels"),
 }
 ADMIN_ONLY = {("GET", "/api/v1/staff/audit-log"), ("GET", "/api/v1/admin/grievances"),
               ("GET", "/api/v1/admin/grievances/<uuid:grievance_id>"),
