@@ -107,7 +107,7 @@ def test_an_impossible_transition_shows_the_services_reason(signed_in, session):
     refused = post_form(client, f"/console/employers/{employer.id}/vetting",
                         {"decision": "suspend", "note": "Trying anyway."})
     assert refused.status_code == 409
-    assert "cannot be suspended here" in text(refused)
+    assert "cannot be suspended now" in text(refused)
 
 
 # --- moderation --------------------------------------------------------------------------
