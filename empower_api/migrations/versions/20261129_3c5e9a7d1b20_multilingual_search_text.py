@@ -10,7 +10,7 @@ words (Thai vowels); on PostgreSQL the search trigger refreshes each changed tsv
 Downgrade computes the texts with the former normaliser and rebuilds FTS5 as it was.
 
 Revision ID: 3c5e9a7d1b20
-Revises: 80f782ca7d58
+Revises: 3c5e1a7b9d20
 Create Date: 2026-11-29 15:40:00
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ from empower_api.training import search_ddl as courses_ddl
 
 # revision identifiers, used by Alembic.
 revision = '3c5e9a7d1b20'
-down_revision = '80f782ca7d58'
+down_revision = '3c5e1a7b9d20'
 branch_labels = None
 depends_on = None
 
