@@ -12,7 +12,7 @@ from empower_api import create_app
 from empower_api.db import db
 from tests.conftest import make_config
 
-BEFORE = "80f782ca7d58"
+BEFORE = "3c5e1a7b9d20"
 JOB = uuid.UUID("8d0e3c5e-5f7b-4d0c-9a61-0f1e2d3c4b5a")
 
 

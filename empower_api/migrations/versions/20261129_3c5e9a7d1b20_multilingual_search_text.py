@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
 from alembic import op
@@ -66,50 +66,44 @@ def _digest(value: str) -> str:
     return hashlib.blake2b(value.encode(), digest_size=6).hexdigest()
 
 
+def _rows(query: sa.Select, key: sa.ColumnElement) -> Iterator[sa.Row]:
+    """Every row of ``query``, read in batches of ``BATCH`` in ``key`` order."""
+    last = None
+    while True:
+        batch = query.order_by(key).limit(BATCH)
+        rows = op.get_bind().execute(batch if last is None else batch.where(key > last)).all()
+        yield from rows
+        if len(rows) < BATCH:
+            return
+        last = rows[-1].id
+
+
 def _renormalise(normalise: Callable[..., str], place: Callable[[str], str]) -> None:
     """Recompute every stored search text with ``normalise`` and place key with
     ``place``; write only what changed."""
     conn = op.get_bind()
-    last = None
-    while True:
-        query = (sa.select(jobs.c.id, jobs.c.title, jobs.c.description, jobs.c.skills,
-                           jobs.c.region, jobs.c.city, jobs.c.region_key, jobs.c.city_key,
-                           jobs.c.search_title, jobs.c.search_body, jobs.c.search_facets,
-                           employers.c.name)
-                 .join(employers, employers.c.id == jobs.c.employer_id)
-                 .order_by(jobs.c.id).limit(BATCH))
-        if last is not None:
-            query = query.where(jobs.c.id > last)
-        rows = conn.execute(query).all()
-        if not rows:
-            break
-        for row in rows:
-            region_key, city_key = place(row.region), place(row.city)
-            facets = row.search_facets.replace(
-                f"xr{_digest(row.region_key)}", f"xr{_digest(region_key)}").replace(
-                f"xc{_digest(row.city_key)}", f"xc{_digest(city_key)}")
-            values = {
-                "search_title": normalise(row.title, " ".join(row.skills or []), row.name),
-                "search_body": normalise(row.description), "region_key": region_key,
-                "city_key": city_key, "search_facets": facets}
-            if any(getattr(row, key) != value for key, value in values.items()):
-                conn.execute(jobs.update().where(jobs.c.id == row.id).values(**values))
-        last = rows[-1].id
-    last = None
-    while True:
-        query = sa.select(courses).order_by(courses.c.id).limit(BATCH)
-        if last is not None:
-            query = query.where(courses.c.id > last)
-        rows = conn.execute(query).all()
-        if not rows:
-            break
-        for row in rows:
-            values = {"search_title": normalise(row.title),
-                      "search_body": normalise(row.description, row.provider,
-                                               " ".join(row.skills or []))}
-            if any(getattr(row, key) != value for key, value in values.items()):
-                conn.execute(courses.update().where(courses.c.id == row.id).values(**values))
-        last = rows[-1].id
+    postings = (sa.select(jobs.c.id, jobs.c.title, jobs.c.description, jobs.c.skills,
+                          jobs.c.region, jobs.c.city, jobs.c.region_key, jobs.c.city_key,
+                          jobs.c.search_title, jobs.c.search_body, jobs.c.search_facets,
+                          employers.c.name)
+                .join(employers, employers.c.id == jobs.c.employer_id))
+    for row in _rows(postings, jobs.c.id):
+        region_key, city_key = place(row.region), place(row.city)
+        facets = row.search_facets.replace(
+            f"xr{_digest(row.region_key)}", f"xr{_digest(region_key)}").replace(
+            f"xc{_digest(row.city_key)}", f"xc{_digest(city_key)}")
+        values = {
+            "search_title": normalise(row.title, " ".join(row.skills or []), row.name),
+            "search_body": normalise(row.description), "region_key": region_key,
+            "city_key": city_key, "search_facets": facets}
+        if any(getattr(row, key) != value for key, value in values.items()):
+            conn.execute(jobs.update().where(jobs.c.id == row.id).values(**values))
+    for row in _rows(sa.select(courses), courses.c.id):
+        values = {"search_title": normalise(row.title),
+                  "search_body": normalise(row.description, row.provider,
+                                           " ".join(row.skills or []))}
+        if any(getattr(row, key) != value for key, value in values.items()):
+            conn.execute(courses.update().where(courses.c.id == row.id).values(**values))
 
 
 _REFILL = [
