@@ -1,4 +1,4 @@
-"""``flask savings …``: the check of the books."""
+"""``flask savings …``: the check of the books, and the repair of kept balances."""
 
 from __future__ import annotations
 
@@ -41,3 +41,21 @@ def register_savings_commands(app: Flask) -> None:
                        "differ from the ledger", err=True)
             sys.exit(1)
         click.echo("ledger check OK: every entry balances and every kept balance matches")
+
+    @savings.command("rebuild-balances")
+    @click.option("--group", "group_id", type=click.UUID, required=True,
+                  help="The group whose kept balances to rebuild from its ledger lines.")
+    def rebuild_balances_command(group_id: uuid.UUID) -> None:
+        """Replace one group's kept balances with the sums of its ledger lines.
+
+        The repair after ``check-ledger`` reported a kept balance differing from the
+        ledger (the ledger is the source of truth). The group is locked meanwhile.
+        """
+        from empower_api.savings import ledger
+        from empower_api.savings.models import SavingsGroup
+
+        if db.session.get(SavingsGroup, group_id) is None:
+            raise click.ClickException("No such savings group.")
+        written = ledger.rebuild_balances(db.session, group_id)
+        db.session.commit()
+        click.echo(f"rebuilt {written} kept balances of group {group_id}")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -276,6 +276,22 @@ def post(
     _keep(session, group.id, lines)
     set_committed_value(tx, "entries", [LedgerEntry(**row) for row in rows])
     return tx
+
+
+def rebuild_balances(session: Session, group_id: uuid.UUID) -> int:
+    """Replace the group's kept balances with sums of its ledger lines (the repair after
+    ``check_ledger`` found a difference); returns how many rows were written. Locks the
+    group row first, so no posting runs meanwhile."""
+    session.execute(select(SavingsGroup.id).where(SavingsGroup.id == group_id)
+                    .with_for_update().execution_options(populate_existing=True))
+    session.execute(delete(Balance).where(Balance.group_id == group_id))
+    rows = [{"holder_id": holder_id, "account": account, "group_id": kept.group_id,
+             "holder": kept.holder, "amount": kept.amount, "shares": kept.shares}
+            for (holder_id, account), kept in
+            recompute_balances(session, group_id=group_id).items()]
+    if rows:
+        session.execute(insert(Balance), rows)
+    return len(rows)
 
 
 def _locked_cash(session: Session, group_id: uuid.UUID) -> int:

@@ -189,3 +189,18 @@ def test_the_migration_backfills_kept_balances_from_the_ledger(tmp_path):
         assert ledger.kept_balances(session, group_id=group.id) == kept
         assert _kept(session, loan.id, Account.LOANS_RECEIVABLE) == (1500, 0)
         assert service.check_ledger(session).balanced
+
+
+def test_rebuilding_a_groups_balances_repairs_a_corrupted_one(app, session, books):
+    group, member_row = books["group"], books["member_row"]
+    session.execute(update(Balance).where(Balance.holder_id == member_row.id,
+                                          Balance.account == Account.MEMBER_SHARES)
+                    .values(shares=Balance.shares + 5))
+    session.commit()
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["savings", "check-ledger"]).exit_code == 1
+    result = runner.invoke(args=["savings", "rebuild-balances", "--group", str(group.id)])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["savings", "check-ledger"]).exit_code == 0
+    session.expire_all()
+    assert _kept(session, member_row.id, Account.MEMBER_SHARES) == (-1500, 3)
