@@ -184,7 +184,7 @@ def test_the_migration_backfills_kept_balances_from_the_ledger(tmp_path):
         kept = ledger.kept_balances(session, group_id=group.id)
         session.execute(delete(Balance))
         session.commit()
-        downgrade(directory=migrations, revision="80f782ca7d58")
+        downgrade(directory=migrations, revision="3c5e1a7b9d20")
         upgrade(directory=migrations)
         assert ledger.kept_balances(session, group_id=group.id) == kept
         assert _kept(session, loan.id, Account.LOANS_RECEIVABLE) == (1500, 0)

@@ -7,7 +7,7 @@ sum of their ledger lines, so no request sums history. The backfill is three
 SQLite and PostgreSQL); ``flask savings check-ledger`` verifies the result.
 
 Revision ID: 5a7c1e9d2b40
-Revises: 80f782ca7d58
+Revises: 3c5e1a7b9d20
 Create Date: 2026-11-29 15:50:00.000000
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '5a7c1e9d2b40'
-down_revision = '80f782ca7d58'
+down_revision = '3c5e1a7b9d20'
 branch_labels = None
 depends_on = None
 
