@@ -58,10 +58,12 @@ def register_commands(app: Flask) -> None:
     from empower_api.grants.cli import register_grants_commands
     from empower_api.jobs.cli import register_bench_commands
     from empower_api.retention.cli import register_retention_commands
+    from empower_api.savings.cli import register_savings_commands
 
     register_bench_commands(app)
     register_grants_commands(app)
     register_retention_commands(app)
+    register_savings_commands(app)
 
     @app.cli.command("demo")
     def demo() -> None:

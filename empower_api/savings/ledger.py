@@ -1,8 +1,14 @@
 """The double-entry core: posting balanced transactions and reading balances.
 
 Amounts are signed integer minor units: debits positive, credits negative. Every
-transaction's lines sum to zero; cash may never go below zero. Balances are sums
-over ``savings_ledger_entries``; callers hold the group's row lock while posting.
+transaction's lines sum to zero; cash may never go below zero. Callers hold the
+group's row lock while posting.
+
+Balances are kept, not summed per request: ``post`` adds each posting's lines to the
+kept balances (``savings_balances``) of the group's accounts, of the members named on
+member-kept accounts and of the loans named on loan-kept accounts, in the same
+transaction as the lines. The lines stay the source of truth: ``recompute_balances``
+sums them again, and ``statements.check_ledger`` compares the two.
 """
 
 from __future__ import annotations
@@ -10,9 +16,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -20,7 +28,11 @@ from empower_api.db import utcnow
 from empower_api.errors import Conflict
 from empower_api.savings.models import (
     ASSET_ACCOUNTS,
+    LOAN_KEPT_ACCOUNTS,
+    MEMBER_KEPT_ACCOUNTS,
     Account,
+    Balance,
+    BalanceHolder,
     LedgerEntry,
     SavingsGroup,
     Transaction,
@@ -62,26 +74,31 @@ def balance(
     member_id: uuid.UUID | None = None,
     loan_id: uuid.UUID | None = None,
 ) -> int:
-    stmt = select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
-        LedgerEntry.group_id == group_id, LedgerEntry.account == account
-    )
-    if member_id is not None:
-        stmt = stmt.where(LedgerEntry.member_id == member_id)
+    """One kept balance in its natural sign: the group's account, or a member's or a
+    loan's when ``member_id`` / ``loan_id`` is given (ValueError if that account is not
+    kept at that level)."""
+    holder_id = group_id
     if loan_id is not None:
-        stmt = stmt.where(LedgerEntry.loan_id == loan_id)
-    return natural(account, int(session.scalar(stmt) or 0))
+        if account not in LOAN_KEPT_ACCOUNTS:
+            raise ValueError(f"{account} is not kept per loan")
+        holder_id = loan_id
+    elif member_id is not None:
+        if account not in MEMBER_KEPT_ACCOUNTS:
+            raise ValueError(f"{account} is not kept per member")
+        holder_id = member_id
+    raw = session.scalar(select(Balance.amount).where(Balance.holder_id == holder_id,
+                                                      Balance.account == account))
+    return natural(account, int(raw or 0))
 
 
 def account_balances(session: Session, group_id: uuid.UUID) -> dict[Account, int]:
-    """Every account of the group, in its natural sign (zero when unused)."""
-    rows = session.execute(
-        select(LedgerEntry.account, func.sum(LedgerEntry.amount))
-        .where(LedgerEntry.group_id == group_id)
-        .group_by(LedgerEntry.account)
-    )
+    """Every account of the group, in its natural sign (zero when unused); one row read
+    per account, however long the history."""
+    rows = session.execute(select(Balance.account, Balance.amount)
+                           .where(Balance.holder_id == group_id))
     out = {account: 0 for account in Account}
     for account, raw in rows:
-        out[Account(account)] = natural(account, int(raw or 0))
+        out[Account(account)] = natural(account, int(raw))
     return out
 
 
@@ -97,16 +114,15 @@ def loans_balances(session: Session,
     if not loan_ids:
         return out
     rows = session.execute(
-        select(LedgerEntry.loan_id, LedgerEntry.account, func.sum(LedgerEntry.amount))
-        .where(LedgerEntry.loan_id.in_(list(loan_ids)))
-        .group_by(LedgerEntry.loan_id, LedgerEntry.account)
+        select(Balance.holder_id, Balance.account, Balance.amount)
+        .where(Balance.holder_id.in_(list(loan_ids)), Balance.account.in_(LOAN_KEPT_ACCOUNTS))
     )
     for loan_id, account, raw in rows:
         principal, interest = out[loan_id]
         if account == Account.LOANS_RECEIVABLE:
-            principal = int(raw or 0)
-        elif account == Account.INTEREST_RECEIVABLE:
-            interest = int(raw or 0)
+            principal = int(raw)
+        else:
+            interest = int(raw)
         out[loan_id] = (principal, interest)
     return out
 
@@ -114,18 +130,95 @@ def loans_balances(session: Session,
 def member_holdings(
     session: Session, group_id: uuid.UUID, member_ids: Iterable[uuid.UUID] | None = None
 ) -> dict[uuid.UUID, tuple[int, int]]:
-    """member id → (savings in minor units, shares held), from member_shares lines."""
-    stmt = (
-        select(LedgerEntry.member_id, func.sum(LedgerEntry.amount), func.sum(LedgerEntry.shares))
-        .where(LedgerEntry.group_id == group_id, LedgerEntry.account == Account.MEMBER_SHARES)
-        .group_by(LedgerEntry.member_id)
-    )
+    """member id → (savings in minor units, shares held), for members with share lines."""
+    stmt = select(Balance.holder_id, Balance.amount, Balance.shares).where(
+        Balance.group_id == group_id, Balance.holder == BalanceHolder.MEMBER,
+        Balance.account == Account.MEMBER_SHARES)
     if member_ids is not None:
-        stmt = stmt.where(LedgerEntry.member_id.in_(list(member_ids)))
-    return {
-        member_id: (-int(amount or 0), int(shares or 0))
-        for member_id, amount, shares in session.execute(stmt)
-    }
+        stmt = stmt.where(Balance.holder_id.in_(list(member_ids)))
+    return {member_id: (-int(amount), int(shares))
+            for member_id, amount, shares in session.execute(stmt)}
+
+
+BalanceKey = tuple[uuid.UUID, str]  # (holder id, account)
+
+
+@dataclass(frozen=True)
+class KeptBalance:
+    group_id: uuid.UUID
+    holder: str
+    amount: int  # raw signed sum: debits positive
+    shares: int
+
+
+def _kept_keys(group_id: uuid.UUID, line: Line) -> list[tuple[BalanceKey, str]]:
+    """The kept balances one line moves: the group's account, and the member's or the
+    loan's when that account is kept for them."""
+    keys = [((group_id, str(line.account)), str(BalanceHolder.GROUP))]
+    if line.member_id is not None and line.account in MEMBER_KEPT_ACCOUNTS:
+        keys.append(((line.member_id, str(line.account)), str(BalanceHolder.MEMBER)))
+    if line.loan_id is not None and line.account in LOAN_KEPT_ACCOUNTS:
+        keys.append(((line.loan_id, str(line.account)), str(BalanceHolder.LOAN)))
+    return keys
+
+
+def _keep(session: Session, group_id: uuid.UUID, lines: Sequence[Line]) -> None:
+    """Add the lines to their kept balances: one upsert per balance moved, sent in one
+    executemany."""
+    deltas: dict[BalanceKey, list[Any]] = {}
+    for line in lines:
+        for key, holder in _kept_keys(group_id, line):
+            delta = deltas.setdefault(key, [holder, 0, 0])
+            delta[1] += line.amount
+            delta[2] += line.shares
+    rows = [{"holder_id": holder_id, "account": account, "group_id": group_id,
+             "holder": holder, "amount": amount, "shares": shares}
+            for (holder_id, account), (holder, amount, shares) in deltas.items()]
+    session.execute(_upsert(session.get_bind().dialect.name), rows)
+
+
+@cache
+def _upsert(dialect: str) -> Any:
+    """INSERT … ON CONFLICT (holder_id, account) DO UPDATE adding the deltas; built once
+    per dialect so its compiled form is cached (both engines speak this upsert)."""
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Balance)
+    return stmt.on_conflict_do_update(
+        index_elements=[Balance.holder_id, Balance.account],
+        set_={"amount": Balance.amount + stmt.excluded.amount,
+              "shares": Balance.shares + stmt.excluded.shares})
+
+
+def kept_balances(session: Session, *,
+                  group_id: uuid.UUID | None = None) -> dict[BalanceKey, KeptBalance]:
+    """Every kept balance (of one group, or all), as stored."""
+    stmt = select(Balance.holder_id, Balance.account, Balance.group_id, Balance.holder,
+                  Balance.amount, Balance.shares)
+    if group_id is not None:
+        stmt = stmt.where(Balance.group_id == group_id)
+    return {(holder_id, account): KeptBalance(gid, holder, int(amount), int(shares))
+            for holder_id, account, gid, holder, amount, shares in session.execute(stmt)}
+
+
+def recompute_balances(session: Session, *,
+                       group_id: uuid.UUID | None = None) -> dict[BalanceKey, KeptBalance]:
+    """What every kept balance should be, summed from the ledger lines (full scans)."""
+    levels: list[tuple[BalanceHolder, Any, Sequence[Account] | None]] = [
+        (BalanceHolder.GROUP, LedgerEntry.group_id, None),
+        (BalanceHolder.MEMBER, LedgerEntry.member_id, MEMBER_KEPT_ACCOUNTS),
+        (BalanceHolder.LOAN, LedgerEntry.loan_id, LOAN_KEPT_ACCOUNTS),
+    ]
+    out: dict[BalanceKey, KeptBalance] = {}
+    for holder, holder_col, accounts in levels:
+        stmt = select(holder_col, LedgerEntry.account, LedgerEntry.group_id,
+                      func.sum(LedgerEntry.amount), func.sum(LedgerEntry.shares)).group_by(
+            holder_col, LedgerEntry.account, LedgerEntry.group_id)
+        if accounts is not None:
+            stmt = stmt.where(holder_col.is_not(None), LedgerEntry.account.in_(accounts))
+        if group_id is not None:
+            stmt = stmt.where(LedgerEntry.group_id == group_id)
+        for holder_id, account, gid, amount, shares in session.execute(stmt):
+            out[(holder_id, account)] = KeptBalance(gid, str(holder), int(amount), int(shares))
+    return out
 
 
 def post(
@@ -154,7 +247,7 @@ def post(
     if not lines or sum(line.amount for line in lines) != 0:
         raise UnbalancedPosting(f"{tx_type}: lines do not balance")
     outflow = -sum(line.amount for line in lines if line.account == Account.CASH)
-    if outflow > 0 and balance(session, group.id, Account.CASH) < outflow:
+    if outflow > 0 and _locked_cash(session, group.id) < outflow:
         raise Conflict("The group does not have this much cash.", code="insufficient_cash")
     now = utcnow()
     group.last_tx_seq += 1
@@ -180,8 +273,34 @@ def post(
     session.flush()  # the transaction row and the group's counters
     # Lines go in as one bulk INSERT (the hot path); the transaction keeps copies to show.
     session.execute(insert(LedgerEntry), rows)
+    _keep(session, group.id, lines)
     set_committed_value(tx, "entries", [LedgerEntry(**row) for row in rows])
     return tx
+
+
+def rebuild_balances(session: Session, group_id: uuid.UUID) -> int:
+    """Replace the group's kept balances with sums of its ledger lines (the repair after
+    ``check_ledger`` found a difference); returns how many rows were written. Locks the
+    group row first, so no posting runs meanwhile."""
+    session.execute(select(SavingsGroup.id).where(SavingsGroup.id == group_id)
+                    .with_for_update().execution_options(populate_existing=True))
+    session.execute(delete(Balance).where(Balance.group_id == group_id))
+    rows = [{"holder_id": holder_id, "account": account, "group_id": kept.group_id,
+             "holder": kept.holder, "amount": kept.amount, "shares": kept.shares}
+            for (holder_id, account), kept in
+            recompute_balances(session, group_id=group_id).items()]
+    if rows:
+        session.execute(insert(Balance), rows)
+    return len(rows)
+
+
+def _locked_cash(session: Session, group_id: uuid.UUID) -> int:
+    """The group's kept cash balance, its row locked until the transaction ends (the
+    group row is locked already; this keeps the check right for any future caller)."""
+    raw = session.scalar(select(Balance.amount).where(
+        Balance.holder_id == group_id, Balance.account == Account.CASH)
+        .with_for_update().execution_options(populate_existing=True))
+    return int(raw or 0)
 
 
 def largest_remainder(total: int, weights: dict[uuid.UUID, int]) -> dict[uuid.UUID, int]:

@@ -2,7 +2,9 @@
 
 Every movement of money is a ``Transaction`` with balanced ``LedgerEntry`` lines
 (signed integer minor units: debits positive, credits negative, each transaction
-sums to zero). Balances are sums over the ledger; nothing stores a balance alone.
+sums to zero). Every balance read by a request is kept in ``savings_balances``,
+updated in the same transaction as the lines it sums; the ledger stays the source of
+truth and ``check_ledger`` recomputes every kept balance from it.
 """
 
 from __future__ import annotations
@@ -311,8 +313,45 @@ class LedgerEntry(IdMixin, Base):
         return -self.amount if self.amount < 0 else 0
 
 
+class BalanceHolder(StrEnum):
+    """Whose balance a kept balance is: the group's account, a member's, or a loan's."""
+
+    GROUP = "group"
+    MEMBER = "member"
+    LOAN = "loan"
+
+
+# Which accounts are kept per member and per loan (the group keeps every account).
+MEMBER_KEPT_ACCOUNTS = (Account.MEMBER_SHARES, Account.LOANS_RECEIVABLE)
+LOAN_KEPT_ACCOUNTS = (Account.LOANS_RECEIVABLE, Account.INTEREST_RECEIVABLE)
+
+
+class Balance(Base):
+    """The running sum of one account's ledger lines, kept by ``ledger.post``.
+
+    ``holder_id`` is the group (for the group's whole account), a membership or a loan;
+    ``amount`` is the raw signed sum (debits positive), ``shares`` the shares held on
+    ``member_shares``. Written only under the group's row lock, in the transaction that
+    writes the lines, so it always equals the sum of those lines. (No CHECK on cash: an
+    upsert of a negative delta would trip it before the conflict adds it; ``post``
+    refuses an overdraft instead.)
+    """
+
+    __tablename__ = "savings_balances"
+
+    holder_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(32), primary_key=True)
+    group_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("savings_groups.id", ondelete="CASCADE"), index=True
+    )
+    holder: Mapped[str] = mapped_column(String(8))
+    amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    shares: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 __all__ = [
-    "ASSET_ACCOUNTS", "OFFICER_ROLES", "RECORDABLE_TYPES", "Account", "Cycle", "CycleStatus",
+    "ASSET_ACCOUNTS", "LOAN_KEPT_ACCOUNTS", "MEMBER_KEPT_ACCOUNTS", "OFFICER_ROLES",
+    "RECORDABLE_TYPES", "Account", "Balance", "BalanceHolder", "Cycle", "CycleStatus",
     "InterestMethod", "LedgerEntry", "Loan", "LoanStatus", "Meeting", "MeetingAttendance",
     "MemberRole", "MemberStatus", "Membership", "SavingsGroup", "Transaction", "TxType",
 ]

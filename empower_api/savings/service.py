@@ -42,6 +42,7 @@ from empower_api.savings.meetings import create_meeting, list_meetings, update_m
 from empower_api.savings.privacy import SAVINGS_USER_TABLES, erase_savings, export_savings
 from empower_api.savings.shareout import Payout, ShareOut, share_out
 from empower_api.savings.statements import (
+    BalanceMismatch,
     LedgerCheck,
     LedgerLine,
     Statement,
@@ -64,7 +65,7 @@ from empower_api.savings.transactions import (
 
 __all__ = [
     "NO_GROUP", "SAVINGS_USER_TABLES", "SYNC_CHUNK", "SYNC_TIME_BUDGET_SECONDS",
-    "SYNC_YIELD_SECONDS", "_ACCRUAL_NAMESPACE", "GroupView", "LeaveResult",
+    "SYNC_YIELD_SECONDS", "_ACCRUAL_NAMESPACE", "BalanceMismatch", "GroupView", "LeaveResult",
     "LedgerCheck", "LedgerLine", "LoanView", "Payout", "ShareOut", "Statement", "SyncResult",
     "accrue_group_interest", "accrue_loan_interest", "add_months", "approve_loan",
     "canonical_invite_code", "check_ledger", "create_group", "create_meeting",

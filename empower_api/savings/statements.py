@@ -6,7 +6,7 @@ The books are open to every member, but only officers see whose each line is.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -20,6 +20,7 @@ from empower_api.savings.access import access
 from empower_api.savings.loans import LoanView, loan_views
 from empower_api.savings.models import (
     Account,
+    BalanceHolder,
     LedgerEntry,
     Loan,
     LoanStatus,
@@ -104,6 +105,26 @@ def group_ledger(session: Session, *, actor: User, group_id: uuid.UUID, limit: i
                 next_cursor=page.next_cursor)
 
 
+@dataclass(frozen=True)
+class BalanceMismatch:
+    """A kept balance that differs from the sum of its ledger lines (raw signed units)."""
+
+    group_id: uuid.UUID
+    holder: str  # group, member or loan
+    holder_id: uuid.UUID
+    account: str
+    kept: int
+    ledger: int
+    kept_shares: int
+    ledger_shares: int
+
+    def describe(self) -> str:
+        """One line naming the account by ids only (no name, alias or contact)."""
+        return (f"group {self.group_id} {self.holder} {self.holder_id} account {self.account}: "
+                f"kept {self.kept} ({self.kept_shares} shares), ledger {self.ledger} "
+                f"({self.ledger_shares} shares)")
+
+
 @dataclass
 class LedgerCheck:
     balanced: bool
@@ -111,24 +132,48 @@ class LedgerCheck:
     entries: int
     unbalanced_transactions: list[uuid.UUID]
     cash: int
+    balances_checked: int = 0
+    balance_mismatches: list[BalanceMismatch] = field(default_factory=list)
 
 
 def check_ledger(session: Session, *, group_id: uuid.UUID | None = None) -> LedgerCheck:
-    """Recompute from scratch: every transaction sums to zero, cash is not negative."""
+    """Recompute the books from the ledger lines alone (of one group, or all).
+
+    Checks that every journal entry balances (its lines sum to zero: debits = credits),
+    that no group's cash is negative, and that every kept balance equals the sum of its
+    lines (a kept balance with no lines must be zero). ``balanced`` is True only if all
+    hold. Reads every line of the scope: an operator's command, not a request's.
+    """
     stmt = select(LedgerEntry.transaction_id, func.sum(LedgerEntry.amount)).group_by(
         LedgerEntry.transaction_id)
     count_tx = select(func.count(Transaction.id))
     count_entries = select(func.count(LedgerEntry.id))
-    cash = select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
-        LedgerEntry.account == Account.CASH)
     if group_id is not None:
         stmt = stmt.where(LedgerEntry.group_id == group_id)
         count_tx = count_tx.where(Transaction.group_id == group_id)
         count_entries = count_entries.where(LedgerEntry.group_id == group_id)
-        cash = cash.where(LedgerEntry.group_id == group_id)
     unbalanced = [tx_id for tx_id, total in session.execute(stmt) if int(total) != 0]
-    cash_total = int(session.scalar(cash) or 0)
-    return LedgerCheck(balanced=not unbalanced and cash_total >= 0,
-                       transactions=int(session.scalar(count_tx) or 0),
-                       entries=int(session.scalar(count_entries) or 0),
-                       unbalanced_transactions=unbalanced, cash=cash_total)
+    expected = ledger.recompute_balances(session, group_id=group_id)
+    kept = ledger.kept_balances(session, group_id=group_id)
+    mismatches = []
+    for key in sorted(expected.keys() | kept.keys(), key=lambda k: (str(k[0]), k[1])):
+        should = expected.get(key)
+        have = kept.get(key)
+        should_amount, should_shares = (should.amount, should.shares) if should else (0, 0)
+        have_amount, have_shares = (have.amount, have.shares) if have else (0, 0)
+        if (should_amount, should_shares) != (have_amount, have_shares):
+            where = should or have
+            assert where is not None
+            mismatches.append(BalanceMismatch(
+                group_id=where.group_id, holder=where.holder, holder_id=key[0], account=key[1],
+                kept=have_amount, ledger=should_amount, kept_shares=have_shares,
+                ledger_shares=should_shares))
+    cash_rows = [b for (_holder_id, account), b in expected.items()
+                 if account == Account.CASH and b.holder == BalanceHolder.GROUP]
+    cash_total = sum(b.amount for b in cash_rows)
+    return LedgerCheck(
+        balanced=not unbalanced and not mismatches and all(b.amount >= 0 for b in cash_rows),
+        transactions=int(session.scalar(count_tx) or 0),
+        entries=int(session.scalar(count_entries) or 0),
+        unbalanced_transactions=unbalanced, cash=cash_total,
+        balances_checked=len(expected.keys() | kept.keys()), balance_mismatches=mismatches)

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import func, select
 
 from empower_api.db import db
-from empower_api.savings import service
-from empower_api.savings.models import LedgerEntry, SavingsGroup, Transaction
+from empower_api.savings import ledger, service
+from empower_api.savings.models import Account, LedgerEntry, SavingsGroup, Transaction
 from tests.factories.accounts import make_survivor
 from tests.factories.savings import add_member, make_group, make_meeting, member_of, record
 
@@ -150,3 +150,33 @@ def test_people_joining_a_chairless_group_at_once_give_it_exactly_one_chair(
         lambda c=c: c.post(f"{API}/join", json={"invite_code": code}) for c in clients])
     assert [r.status_code for r in responses] == [201, 201, 201]
     assert sorted(r.get_json()["role"] for r in responses) == ["chair", "member", "member"]
+
+
+def test_concurrent_postings_keep_every_kept_balance_exact(committing_app, auth_client):
+    setup = _group(committing_app, shares={}, members=6)
+    officers = [auth_client(setup["users"][i]) for i in (0, 1, 2)]
+    gid, meeting_id, member_ids = setup["group_id"], setup["meeting_id"], setup["member_ids"]
+    kinds = [("share_purchase", {"shares": 1}, 1000), ("fine", {"amount": 30}, 30),
+             ("social_fund", {}, 100)]
+
+    def post_many(client: Any, thread: int) -> int:
+        cash = 0
+        for n in range(9):
+            kind, fields, value = kinds[(thread + n) % 3]
+            body = {"client_id": str(uuid.uuid4()), "meeting_id": str(meeting_id),
+                    "member_id": str(member_ids[(thread + n // 3) % 6]), "type": kind,
+                    **fields}
+            response = client.post(f"{API}/{gid}/transactions", json=body)
+            assert response.status_code == 201, response.get_json()
+            cash += value
+        return cash
+
+    cash = sum(_in_threads([(lambda c=officers[t % 3], t=t: post_many(c, t))
+                            for t in range(8)]))
+    with committing_app.app_context():
+        session = db.session
+        check = service.check_ledger(session, group_id=gid)
+        assert check.balanced and check.balance_mismatches == []
+        assert check.cash == cash == ledger.account_balances(session, gid)[Account.CASH]
+        holdings = ledger.member_holdings(session, gid)
+        assert sum(shares for _savings, shares in holdings.values()) == 8 * 3
