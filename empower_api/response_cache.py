@@ -3,9 +3,9 @@
 It can never show what should be hidden:
 
 - **Generation.** Each scope (``jobs``, ``courses``) has a row in ``cache_generations``.
-  Any flush that inserts, changes or deletes a watched row (a posting, an employer, a
-  course; :func:`watch`), and any bulk ``UPDATE``/``DELETE``/``INSERT`` on a watched
-  table, bumps its scope's row *in the same transaction*. A request reads the
+  A transaction that inserts, changes or deletes a watched row (a posting, an
+  employer, a course; :func:`watch`) in a flush or a bulk statement bumps its scope's
+  row *in the same transaction*, as its last write before ``COMMIT``. A request reads the
   generation first (one primary-key read, the first statement of its transaction)
   and only uses entries stored under that generation: once a vetting suspension,
   moderation removal or edit commits, the very next request misses.
@@ -105,12 +105,11 @@ def _loaded(attribute: str) -> Callable[[Any, Any], None]:
     return note_expiry
 
 
-def _bump(session: Session, scopes: set[str]) -> None:
-    table = CacheGeneration.__table__
-    for scope in sorted(scopes):
-        session.connection().execute(
-            update(table).where(table.c.scope == scope)
-            .values(generation=table.c.generation + 1))
+_PENDING = "empower_cache_scopes"
+
+
+def _mark(session: Session, scopes: set[str]) -> None:
+    session.info.setdefault(_PENDING, set()).update(scopes)
 
 
 def _scope_of(obj: Any) -> str | None:
@@ -121,22 +120,43 @@ def _scope_of(obj: Any) -> str | None:
 
 
 @event.listens_for(Session, "before_flush")
-def _bump_on_flush(session: Session, _context: Any, _instances: Any) -> None:
+def _note_flush(session: Session, _context: Any, _instances: Any) -> None:
     scopes = {scope for obj in (*session.new, *session.deleted) if (scope := _scope_of(obj))}
     scopes |= {scope for obj in session.dirty if (scope := _scope_of(obj))
                and session.is_modified(obj, include_collections=False)}
     if scopes:
-        _bump(session, scopes)
+        _mark(session, scopes)
 
 
 @event.listens_for(Session, "do_orm_execute")
-def _bump_on_bulk(state: Any) -> None:
+def _note_bulk(state: Any) -> None:
     if not (state.is_update or state.is_delete or state.is_insert):
         return
     table = getattr(state.statement, "table", None)
     scope = _watched_tables.get(getattr(table, "name", ""))
     if scope:
-        _bump(state.session, {scope})
+        _mark(state.session, {scope})
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_before_commit(session: Session) -> None:
+    """The bump is the transaction's last write, just before COMMIT: the generation row
+    is locked for the shortest time and always last (no lock-order cycles with it)."""
+    session.flush()  # what is still pending may be a watched change too
+    scopes = session.info.pop(_PENDING, set())
+    table = CacheGeneration.__table__
+    for scope in sorted(scopes):
+        session.connection().execute(
+            update(table).where(table.c.scope == scope)
+            .values(generation=table.c.generation + 1))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, previous_transaction: Any) -> None:
+    # Only the whole transaction's rollback undoes its changes; a savepoint's does not
+    # undo what was flushed before it.
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 def generation(session: Session, scope: str) -> int | None:
