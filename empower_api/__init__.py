@@ -30,6 +30,7 @@ from empower_api.inputs import (
     text_problem,
 )
 from empower_api.observability import configure_logging, init_request_logging
+from empower_api.response_cache import init_response_cache
 from empower_api.security import passwords
 from empower_api.security.crypto import PiiCipher, set_cipher
 from empower_api.security.headers import init_security_headers
@@ -64,6 +65,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     init_extensions(app)
     init_i18n(app)
+    init_response_cache(app)
     configure_jwt(app, jwt, TokenSubjects(load_user=accounts.user_for_token,
                                           session_is_active=accounts.session_is_active))
     init_celery(app)

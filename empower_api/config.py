@@ -271,6 +271,10 @@ def build_config(
         # Proxies in front of the app whose X-Forwarded-For/-Proto are trusted (hops).
         "TRUSTED_PROXIES": _count(env, "TRUSTED_PROXIES", 0),
         "IMPACT_CACHE_SECONDS": _whole_number(env, "IMPACT_CACHE_SECONDS", 300, problems),
+        # Anonymous job and course search/reads (empower_api.response_cache): the longest
+        # an answer is reused (0: no cache), and the entries each process keeps without Redis.
+        "SEARCH_CACHE_SECONDS": _whole_number(env, "SEARCH_CACHE_SECONDS", 30, problems),
+        "SEARCH_CACHE_ENTRIES": _whole_number(env, "SEARCH_CACHE_ENTRIES", 2048, problems),
     }
     for name, days in RETENTION_DEFAULT_DAYS.items():
         config[name] = _whole_number(env, name, days, problems)

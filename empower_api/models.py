@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from empower_api import idempotency
+from empower_api import idempotency, response_cache
 from empower_api.accounts import models as accounts_models
 from empower_api.accounts import security_models
 from empower_api.audit import models as audit_models
@@ -21,5 +21,6 @@ metadata = Base.metadata
 __all__ = [
     "accounts_models", "applications_models", "audit_models", "consents_models",
     "grants_models", "idempotency", "jobs_models", "metadata", "moderation_models",
-    "notifications_models", "savings_models", "security_models", "training_models",
+    "notifications_models", "response_cache", "savings_models", "security_models",
+    "training_models",
 ]

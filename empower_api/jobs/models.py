@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from empower_api.db import Base, IdMixin, JSONType, TimestampMixin, utcnow
 from empower_api.i18n import N_
 from empower_api.jobs import search_ddl
+from empower_api.response_cache import watch
 
 
 class VettingStatus(StrEnum):
@@ -319,3 +320,10 @@ for _dialect in ("sqlite", "postgresql"):
         event.listen(Job.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))
     for _statement in search_ddl.drop_statements(_dialect):
         event.listen(Job.__table__, "before_drop", DDL(_statement).execute_if(dialect=_dialect))
+
+
+# Public search and posting reads are cached (empower_api.response_cache): any change to
+# a posting or an employer invalidates them in the same transaction, and a cached answer
+# lives no longer than its postings' valid_through and employers' vetted_until.
+watch(Job, "jobs", expiry_attribute="valid_through")
+watch(Employer, "jobs", expiry_attribute="vetted_until")

@@ -41,8 +41,10 @@ from empower_api.jobs.schemas import (
     VettingQuerySchema,
     summary_of,
 )
+from empower_api.jobs.search import query_words
 from empower_api.moderation.personal import personal_filter
 from empower_api.pagination import PageQuerySchema
+from empower_api.response_cache import public_cache
 from empower_api.security.permissions import auth_required, current_actor, require_actor
 
 blp = Blueprint("jobs", __name__, url_prefix="/api/v1", description="Jobs")
@@ -52,6 +54,12 @@ STAFF = (Role.STAFF, Role.ADMIN)
 
 def _search_limit() -> str:
     return current_app.config.get("RATELIMIT_SEARCH", "120/minute")
+
+
+def search_key(q: str) -> str:
+    """``q`` as search reads it (its words), so the response cache keys equal searches
+    alike. Raises ``Invalid("q")`` for a query search refuses."""
+    return " ".join(query_words(q))
 
 
 def conditional(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -218,6 +226,7 @@ class Jobs(MethodView):
     decorators = [limiter.limit(_search_limit, key_func=rate_limit_key, scope="jobs-search",
                                 methods=["GET"])]
 
+    @public_cache("jobs", normalise_q=search_key)
     @auth_required(optional=True)
     @conditional
     @blp.arguments(JobSearchQuerySchema, location="query")
@@ -243,6 +252,7 @@ class Jobs(MethodView):
 
 @blp.route("/jobs/<uuid:job_id>")
 class JobItem(MethodView):
+    @public_cache("jobs")
     @auth_required(optional=True)
     @blp.response(200, JobSchema)
     def get(self, job_id: uuid.UUID) -> Any:

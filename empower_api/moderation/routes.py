@@ -5,12 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app
 from flask.views import MethodView
-from flask_jwt_extended import decode_token
-from flask_jwt_extended.exceptions import JWTExtendedException
 from flask_smorest import Blueprint
-from jwt import PyJWTError
 
 from empower_api.accounts.models import Role
 from empower_api.db import db
@@ -26,6 +23,7 @@ from empower_api.moderation.schemas import (
     ReportSchema,
 )
 from empower_api.pagination import PageQuerySchema
+from empower_api.security import tokens
 from empower_api.security.crypto import cipher
 from empower_api.security.permissions import auth_required, require_actor
 
@@ -43,13 +41,8 @@ def user_rate_limit_key() -> str:
     """Per signed-in user (a keyed hash of the token's subject); per IP when the token is
     missing or bad (the view then answers 401 anyway). Only the signature and expiry
     are checked here: the limit is counted before the view loads the session."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    identity = None
-    if scheme.lower() == "bearer" and token:
-        try:
-            identity = decode_token(token.strip()).get("sub")
-        except (JWTExtendedException, PyJWTError):
-            identity = None
+    claims = tokens.request_claims()  # the view's own check reuses this decode
+    identity = claims.get("sub") if claims else None
     if not identity:
         return f"ip:{rate_limit_key()}"
     return f"user:{cipher().blind_index(f'ratelimit:user:{identity}')}"

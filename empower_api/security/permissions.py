@@ -10,10 +10,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask_jwt_extended import get_current_user, verify_jwt_in_request
+from flask_jwt_extended import get_current_user
 
 from empower_api.errors import Forbidden, Unauthorized
 from empower_api.extensions import extend_apidoc
+from empower_api.security.tokens import verify_request_token
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,7 +47,7 @@ def auth_required(*roles: str, optional: bool = False, refresh: bool = False) ->
     def decorator(fn: F) -> F:
         @wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            verify_jwt_in_request(optional=optional, refresh=refresh)
+            verify_request_token(optional=optional, refresh=refresh)
             actor = current_actor()
             if actor is None and not optional:
                 raise Unauthorized("Sign in to do this.")

@@ -29,6 +29,7 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from empower_api.db import Base, IdMixin, JSONType, TimestampMixin, utcnow
+from empower_api.response_cache import watch
 from empower_api.security.crypto import EncryptedText
 from empower_api.training import search_ddl
 
@@ -216,3 +217,9 @@ for _dialect in ("sqlite", "postgresql"):
     for _statement in search_ddl.drop_statements(_dialect):
         event.listen(Course.__table__, "before_drop",
                      DDL(_statement).execute_if(dialect=_dialect))
+
+
+# The public course catalog is cached (empower_api.response_cache): any change to a
+# course or its modules invalidates it in the same transaction.
+watch(Course, "courses")
+watch(CourseModule, "courses")

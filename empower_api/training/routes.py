@@ -12,8 +12,9 @@ from flask_smorest import Blueprint
 from empower_api.accounts.models import Role
 from empower_api.db import db, writes_on_get
 from empower_api.extensions import limiter, rate_limit_key
-from empower_api.jobs.routes import conditional
+from empower_api.jobs.routes import conditional, search_key
 from empower_api.pagination import PageQuerySchema
+from empower_api.response_cache import public_cache
 from empower_api.security.permissions import auth_required, require_actor
 from empower_api.training import (
     catalog,
@@ -75,6 +76,7 @@ class Courses(MethodView):
     decorators = [limiter.limit(_search_limit, key_func=rate_limit_key, scope="courses-search",
                                 methods=["GET"])]
 
+    @public_cache("courses", normalise_q=search_key)
     @conditional
     @blp.arguments(CourseSearchQuerySchema, location="query")
     @blp.response(200, CoursePageSchema)
@@ -101,6 +103,7 @@ class Courses(MethodView):
 
 @blp.route("/courses/<uuid:course_id>")
 class CourseItem(MethodView):
+    @public_cache("courses")
     @blp.response(200, CourseSchema)
     def get(self, course_id: uuid.UUID) -> Any:
         """A course with its modules (no account needed).
