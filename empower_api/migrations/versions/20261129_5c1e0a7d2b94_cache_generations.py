@@ -4,7 +4,7 @@ Bumped in the same transaction as any change to the rows a scope caches
 (empower_api.response_cache); a missing row turns that scope's cache off.
 
 Revision ID: 5c1e0a7d2b94
-Revises: 3c5e9a7d1b20
+Revises: 5a7c1e9d2b40
 Create Date: 2026-11-29 16:15:00.000000
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '5c1e0a7d2b94'
-down_revision = '3c5e9a7d1b20'
+down_revision = '5a7c1e9d2b40'
 branch_labels = None
 depends_on = None
 
