@@ -5,7 +5,7 @@ decides) and ``courses.credential_description_translations`` ({tag: text}, empty
 for existing courses).
 
 Revision ID: 3e7a1c9d5b20
-Revises: 3c5e1a7b9d20
+Revises: 3c5e9a7d1b20
 Create Date: 2026-11-29 15:50:00.000000
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = '3e7a1c9d5b20'
-down_revision = '3c5e1a7b9d20'
+down_revision = '3c5e9a7d1b20'
 branch_labels = None
 depends_on = None
 
