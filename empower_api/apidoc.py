@@ -75,11 +75,14 @@ RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"typ
 
 
 def utc_datetime_properties(_converter: Any, field: Any, **_kwargs: Any) -> dict[str, Any]:
-    """apispec attribute function: a ``UtcDateTime`` is an RFC 3339 ``date-time``."""
+    """apispec attribute function: a ``UtcDateTime`` is an RFC 3339 ``date-time``, and
+    ``null`` too when the field allows None (``closed_at`` of an open posting): the
+    nullable type apispec derived earlier must not be overwritten by a plain string."""
     from empower_api.timefmt import UtcDateTime
 
     if isinstance(field, UtcDateTime):
-        return {"type": "string", "format": "date-time"}
+        return {"type": ["string", "null"] if field.allow_none else "string",
+                "format": "date-time"}
     return {}
 
 
