@@ -43,14 +43,16 @@ CHECKS = [
 ]
 
 
-def fuzz_config() -> schemathesis.Config:
+def fuzz_config(*, stateful: bool = False) -> schemathesis.Config:
     return schemathesis.Config.from_dict({
         "seed": SEED,
         "base-url": "http://localhost",
         "generation": {"mode": "all", "max-examples": MAX_EXAMPLES, "deterministic": True,
-                       "database": "none", "allow-x00": False},
+                       "database": "none", "allow-x00": False,
+                       # The callers' real tokens are sent; no generated Authorization.
+                       "with-security-parameters": False},
         # The coverage phase (boundary values, every missing field) runs in ``make fuzz``.
-        "phases": {"coverage": {"enabled": COVERAGE}, "stateful": {"enabled": False}},
+        "phases": {"coverage": {"enabled": COVERAGE}, "stateful": {"enabled": stateful}},
         "operations": [
             # Deliberate 5xx answers of this test environment, documented on the operation:
             # Stripe is a closed local port here, so a Stripe payout account is refused
@@ -110,3 +112,69 @@ def run(case: Any, app: Flask, world: World) -> None:
 @schema.parametrize()
 def test_fuzz(case: Any, app: Flask, world: World) -> None:
     run(case, app, world)
+
+
+# --- Stateful: sequences that follow the document's links -----------------------------
+
+STATEFUL_SCENARIOS = int(os.environ.get("FUZZ_STATEFUL_SCENARIOS", "12"))
+STATEFUL_STEPS = int(os.environ.get("FUZZ_STATEFUL_STEPS", "8"))
+STAFF_OPERATIONS = {"training_courses_post"}
+EMPLOYER_OPERATIONS = {"jobs_employers_post", "jobs_jobs_post", "jobs_job_item_patch",
+                       "applications_status_change_post", "applications_notes_post"}
+
+
+def acting_caller(case: Any) -> str:
+    """Who takes this step of a workflow: staff for staff and admin operations (vetting,
+    completing an enrollment, deciding a grant), the employer for what an organisation
+    does (post, move an application), else the survivor (apply, enroll, save, message)."""
+    operation_id = case.operation.definition.raw.get("operationId", "")
+    if case.path.startswith(("/api/v1/staff/", "/api/v1/admin/")) or \
+            operation_id in STAFF_OPERATIONS:
+        return "staff"
+    if operation_id in EMPLOYER_OPERATIONS:
+        return "employer"
+    return "survivor"
+
+
+def test_stateful_workflows(app: Flask, world: World) -> None:
+    """Schemathesis's state machine walks the links (apidoc.LINKS) from the demo world:
+    savings group → meeting → transaction → ledger; employer → vetting → posting →
+    application → status → messages; course → enrollment → completion → verification;
+    program → application → approvals → disbursement. Each step is taken by the caller
+    whose step it is; each scenario is rolled back."""
+    from hypothesis import HealthCheck, settings
+
+    connection = app.extensions["empower_db"]["sessionmaker"].kw["bind"]
+    steps: list[tuple[str, str, int]] = []
+
+    stateful = schemathesis.openapi.from_dict(DOCUMENT, config=fuzz_config(stateful=True))
+
+    class Workflows(stateful.as_state_machine()):  # type: ignore[misc]
+        def setup(self) -> None:
+            self._savepoint = connection.begin_nested()
+            steps.append(("--", "scenario", 0))
+
+        def teardown(self) -> None:
+            self._savepoint.rollback()
+
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            caller = acting_caller(case)
+            return {"app": app, "headers": {**world.headers(caller),
+                                            "Accept-Encoding": "identity"}}
+
+        def after_call(self, response: Any, case: Any) -> None:
+            steps.append((case.method, case.path, response.status_code))
+
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs)
+
+    Workflows.run(settings=settings(
+        max_examples=STATEFUL_SCENARIOS, stateful_step_count=STATEFUL_STEPS,
+        derandomize=True, database=None, deadline=None,
+        suppress_health_check=list(HealthCheck)))
+    if os.environ.get("FUZZ_TRACE"):
+        for step in steps:
+            print("STEP", *step)
+    reached = {(method, path) for method, path, status in steps if 0 < status < 300}
+    assert len(steps) >= STATEFUL_SCENARIOS
+    assert reached, "no step of any workflow succeeded"
