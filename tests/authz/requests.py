@@ -75,6 +75,7 @@ BODIES: dict[str, Body] = {
                                                     "user_id": w.ids["user_id"]},
     "POST /api/v1/staff/grant-applications/{application_id}/decision": {
         "decision": "reject", "note": "Outside the programme's purpose."},
+    "POST /api/v1/applications/{application_id}/messages": {"body": "When could I start?"},
     "POST /api/v1/me/grievances": lambda w, _c: {
         "about": "payout", "application_id": w.ids["grant_application_id"],
         "details": "The payment has not arrived."},

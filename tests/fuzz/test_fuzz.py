@@ -22,6 +22,7 @@ import os
 import uuid
 from typing import Any
 
+import pytest
 import schemathesis
 from flask import Flask
 from schemathesis import checks as st_checks
@@ -43,14 +44,21 @@ CHECKS = [
 ]
 
 
-def fuzz_config(*, stateful: bool = False) -> schemathesis.Config:
+def fuzz_config(*, stateful: bool = False,
+                parameters: dict[str, str] | None = None) -> schemathesis.Config:
     return schemathesis.Config.from_dict({
         "seed": SEED,
         "base-url": "http://localhost",
-        "generation": {"mode": "all", "max-examples": MAX_EXAMPLES, "deterministic": True,
+        **({"parameters": parameters} if parameters else {}),
+        "generation": {"mode": "positive" if stateful else "all",
+                       "max-examples": MAX_EXAMPLES, "deterministic": True,
                        "database": "none", "allow-x00": False,
                        # The callers' real tokens are sent; no generated Authorization.
-                       "with-security-parameters": False},
+                       "with-security-parameters": False,
+                       # Deliberately lenient: unknown query parameters are ignored (cache
+                       # busters, tracking added by proxies), so a negative case made only
+                       # of an extra one (``?=true``) is not expected to be refused.
+                       "allow-extra-parameters": False},
         # The coverage phase (boundary values, every missing field) runs in ``make fuzz``.
         "phases": {"coverage": {"enabled": COVERAGE}, "stateful": {"enabled": stateful}},
         "operations": [
@@ -119,16 +127,20 @@ def test_fuzz(case: Any, app: Flask, world: World) -> None:
 STATEFUL_SCENARIOS = int(os.environ.get("FUZZ_STATEFUL_SCENARIOS", "12"))
 STATEFUL_STEPS = int(os.environ.get("FUZZ_STATEFUL_STEPS", "8"))
 STAFF_OPERATIONS = {"training_courses_post"}
+WALK_CALLERS = {"applications_messages_post": "survivor", "applications_messages_get": "survivor",
+                "training_verify_credential_post": "anonymous",
+                "accounts_login_post": "anonymous", "accounts_register_post": "anonymous"}
 EMPLOYER_OPERATIONS = {"jobs_employers_post", "jobs_jobs_post", "jobs_job_item_patch",
                        "applications_status_change_post", "applications_notes_post"}
 
 
-def acting_caller(case: Any) -> str:
+def acting_caller(path: str, operation_id: str) -> str:
     """Who takes this step of a workflow: staff for staff and admin operations (vetting,
     completing an enrollment, deciding a grant), the employer for what an organisation
     does (post, move an application), else the survivor (apply, enroll, save, message)."""
-    operation_id = case.operation.definition.raw.get("operationId", "")
-    if case.path.startswith(("/api/v1/staff/", "/api/v1/admin/")) or \
+    if WALK_CALLERS.get(operation_id):
+        return WALK_CALLERS[operation_id]
+    if path.startswith(("/api/v1/staff/", "/api/v1/admin/")) or \
             operation_id in STAFF_OPERATIONS:
         return "staff"
     if operation_id in EMPLOYER_OPERATIONS:
@@ -147,7 +159,16 @@ def test_stateful_workflows(app: Flask, world: World) -> None:
     connection = app.extensions["empower_db"]["sessionmaker"].kw["bind"]
     steps: list[tuple[str, str, int]] = []
 
-    stateful = schemathesis.openapi.from_dict(DOCUMENT, config=fuzz_config(stateful=True))
+    from empower_api.apidoc import LINKS
+
+    # The workflows' operations only, valid inputs only, and the demo world's ids where a
+    # step does not take them from an earlier answer (so a walk can start deep).
+    linked = {source for source, _status in LINKS} | {
+        link["operationId"] for links in LINKS.values() for link in links.values()}
+    parameters = {f"path.{name}": value for name, value in world.ids.items()}
+    stateful = schemathesis.openapi.from_dict(
+        DOCUMENT, config=fuzz_config(stateful=True, parameters=parameters)
+    ).include(operation_id=sorted(linked))
 
     class Workflows(stateful.as_state_machine()):  # type: ignore[misc]
         def setup(self) -> None:
@@ -158,7 +179,7 @@ def test_stateful_workflows(app: Flask, world: World) -> None:
             self._savepoint.rollback()
 
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
-            caller = acting_caller(case)
+            caller = acting_caller(case.path, case.operation.definition.raw.get("operationId"))
             return {"app": app, "headers": {**world.headers(caller),
                                             "Accept-Encoding": "identity"}}
 
@@ -178,3 +199,84 @@ def test_stateful_workflows(app: Flask, world: World) -> None:
     reached = {(method, path) for method, path, status in steps if 0 < status < 300}
     assert len(steps) >= STATEFUL_SCENARIOS
     assert reached, "no step of any workflow succeeded"
+
+
+# --- The four workflows, walked through the document's own links ----------------------
+
+WORKFLOWS = {
+    "savings": ("POST", "/api/v1/savings/groups",
+                ["RecordMeeting", "RecordTransaction", "ReadLedger"]),
+    "jobs": ("POST", "/api/v1/employers",
+             ["Vet", "PostJob", "Apply", "ChangeStatus", "Message", "ReadMessages"]),
+    "training": ("POST", "/api/v1/courses", ["Enroll", "Complete", "Verify"]),
+    "grants": ("POST", "/api/v1/staff/grant-programs",
+               ["Apply", "Decide", "Disbursements", "MarkPaid"]),
+    "accounts": ("POST", "/api/v1/auth/register", ["LogIn"]),
+}
+
+def evaluate(expression: Any, request: dict[str, Any], response: Any) -> Any:
+    """An OpenAPI runtime expression (``$response.body#/a/0``, ``$request.path.x``,
+    ``$request.body#/x``) against the previous step; anything else is a literal."""
+    if isinstance(expression, dict):
+        return {key: evaluate(value, request, response) for key, value in expression.items()}
+    if isinstance(expression, list):
+        return [evaluate(value, request, response) for value in expression]
+    if not isinstance(expression, str) or not expression.startswith("$"):
+        return expression
+    if expression.startswith("$request.path."):
+        return request["path"][expression.removeprefix("$request.path.")]
+    source, _, pointer = expression.partition("#")
+    value = response if source == "$response.body" else request["body"]
+    for part in filter(None, pointer.split("/")):
+        value = value[int(part)] if isinstance(value, list) else value[part]
+    return value
+
+
+def find_operation(operation_id: str) -> tuple[str, str, dict[str, Any]]:
+    for path, item in DOCUMENT["paths"].items():
+        for method, operation in item.items():
+            if isinstance(operation, dict) and operation.get("operationId") == operation_id:
+                return method.upper(), path, operation
+    raise AssertionError(f"a link names an unknown operation {operation_id}")
+
+
+@pytest.mark.parametrize("workflow", sorted(WORKFLOWS))
+def test_workflow_follows_the_documents_links(workflow: str, app: Flask, world: World) -> None:
+    """Start each workflow with a realistic request, then follow the named links of each
+    answer exactly as the document states them, each step as the caller whose step it is;
+    every step must succeed and pass every check."""
+    from tests.authz.requests import body_for
+
+    method, path, names = WORKFLOWS[workflow]
+    operation = DOCUMENT["paths"][path][method.lower()]
+    request: dict[str, Any] = {
+        "path": {}, "body": body_for(f"{method} {path}", None, world, "survivor")}
+    taken: list[tuple[str | None, str, int]] = []
+    status, answer = call_step(app, world, method, path, operation, request, taken, None)
+    for name in names:
+        link = operation["responses"][status]["links"][name]
+        method, path, operation = find_operation(link["operationId"])
+        base = body_for(f"{method} {path}", None, world, "survivor") or {}
+        body = {**base, **evaluate(link.get("requestBody", {}), request, answer)}
+        request = {"path": {key: evaluate(value, request, answer)
+                            for key, value in link.get("parameters", {}).items()},
+                   "body": body if "requestBody" in operation else None}
+        status, answer = call_step(app, world, method, path, operation, request, taken, name)
+    assert len(taken) == len(names) + 1, (workflow, taken)
+
+
+def call_step(app: Flask, world: World, method: str, path: str, operation: dict[str, Any],
+              request: dict[str, Any], taken: list[Any], name: str | None) -> tuple[str, Any]:
+    """One step of a workflow, as the caller whose step it is, with every check."""
+    caller = acting_caller(path, operation["operationId"])
+    has_body = request["body"] is not None
+    case = schema[path][method].Case(
+        path_parameters=request["path"] or None,
+        body=request["body"] if has_body else schemathesis.core.NOT_SET,
+        media_type="application/json" if has_body else None)
+    headers = {**world.headers(caller), "Accept-Encoding": "identity",
+               "X-Access-Reason": "workflow check"}
+    response = case.call_and_validate(app=app, headers=headers, checks=CHECKS)
+    taken.append((name, caller, response.status_code))
+    assert response.status_code < 300, (taken, response.text[:300])
+    return str(response.status_code), (response.json() if response.content else None)
