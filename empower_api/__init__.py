@@ -120,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
     from empower_api.accounts.security_routes import blp as account_security_blp
     from empower_api.audit.routes import blp as audit_blp
     from empower_api.consents.routes import blp as consents_blp
+    from empower_api.console import init_console
     from empower_api.grants.routes import blp as grants_blp
     from empower_api.impact.routes import blp as impact_blp
     from empower_api.jobs.applications.routes import blp as applications_blp
@@ -136,6 +137,8 @@ def _register_blueprints(app: Flask) -> None:
         api.register_blueprint(blueprint)
     # The docs UI at /docs, every asset from this host (works with no internet).
     app.register_blueprint(docs_ui.blp)
+    # The staff console at /console: HTML pages over the same services.
+    init_console(app)
 
 
 def _register_request_hooks(app: Flask) -> None:
@@ -147,8 +150,8 @@ def _register_request_hooks(app: Flask) -> None:
             if reason := text_problem(value) or text_problem(name):
                 field = name if text_problem(name) is None else "_query"
                 return Invalid(field, reason).to_response()
-        if request.method not in BODY_METHODS:
-            return None
+        if request.method not in BODY_METHODS or request.blueprint == "console":
+            return None  # the console posts HTML forms, which it checks itself
         # Chunked bodies arrive here with a Content-Length too (inputs.BufferedBody).
         if not request.content_length:
             return None

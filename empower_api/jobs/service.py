@@ -271,6 +271,13 @@ def decide_vetting(session: Session, *, actor: User, employer_id: uuid.UUID, dec
     return employer
 
 
+def vetting_decisions(employer: Employer, now: datetime | None = None) -> list[str]:
+    """The decisions :func:`decide_vetting` accepts for this employer now, in the order
+    approve, reject, suspend (the staff console offers only these)."""
+    status = employer.effective_status(now or utcnow())
+    return [decision for decision, (_new, allowed) in _DECISIONS.items() if status in allowed]
+
+
 def list_employers_for_vetting(session: Session, *, actor: User, status: str, limit: int,
                                cursor: str | None) -> Page[Employer]:
     """Staff's queue: employers in one vetting status, oldest first."""
