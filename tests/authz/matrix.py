@@ -179,4 +179,30 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "PUT /api/v1/me/duress-password": (401, 204, 204, 403, 403, 403, 403),
     "PUT /api/v1/me/excluded-categories": (401, 200, 200, 403, 403, 403, 403),
     "PUT /api/v1/me/saved-jobs/{job_id}": (401, 204, 204, 204, 204, 204, 204),
+    # The staff console signs in with its own cookie session (password + TOTP, CSRF):
+    # an API bearer token opens nothing there (303 to its sign-in page, 400 for a form
+    # post without its CSRF token). Signed-in console staff: tests/console.
+    "GET /console": (200, 200, 200, 200, 200, 200, 200),
+    "GET /console/audit": (303, 303, 303, 303, 303, 303, 303),
+    "GET /console/disbursements": (303, 303, 303, 303, 303, 303, 303),
+    "GET /console/employers": (303, 303, 303, 303, 303, 303, 303),
+    "GET /console/grants": (303, 303, 303, 303, 303, 303, 303),
+    "GET /console/grants/{application_id}/read": (303, 303, 303, 303, 303, 303, 303),
+    "GET /console/login/code": (303, 303, 303, 303, 303, 303, 303),
+    "GET /console/moderation": (303, 303, 303, 303, 303, 303, 303),
+    "GET /console/people": (303, 303, 303, 303, 303, 303, 303),
+    "GET /console/people/{user_id}": (303, 303, 303, 303, 303, 303, 303),
+    "POST /console/disbursements/{disbursement_id}/mark-paid": (400, 400, 400, 400, 400, 400, 400),
+    "POST /console/disbursements/{disbursement_id}/retry": (400, 400, 400, 400, 400, 400, 400),
+    "POST /console/disbursements/{disbursement_id}/switch-to-manual":
+        (400, 400, 400, 400, 400, 400, 400),
+    "POST /console/employers/{employer_id}/vetting": (400, 400, 400, 400, 400, 400, 400),
+    "POST /console/grants/{application_id}/decision": (400, 400, 400, 400, 400, 400, 400),
+    "POST /console/grants/{application_id}/flag-override": (400, 400, 400, 400, 400, 400, 400),
+    "POST /console/grants/{application_id}/read": (400, 400, 400, 400, 400, 400, 400),
+    "POST /console/login": (400, 400, 400, 400, 400, 400, 400),
+    "POST /console/login/code": (400, 400, 400, 400, 400, 400, 400),
+    "POST /console/logout": (400, 400, 400, 400, 400, 400, 400),
+    "POST /console/moderation/{job_id}": (400, 400, 400, 400, 400, 400, 400),
+    "POST /console/people/{user_id}": (400, 400, 400, 400, 400, 400, 400),
 }
