@@ -13,7 +13,7 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
-.PHONY: install run test lint openapi check-migrations messages
+.PHONY: install run test fuzz lint openapi check-migrations messages
 install: $(BIN)/.installed
 
 run: install
@@ -22,6 +22,14 @@ run: install
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The API-wide fuzzing (tests/fuzz) with a larger budget: every operation, every caller,
+# FUZZ_MAX_EXAMPLES generated cases each plus the coverage phase (boundary values), and
+# longer stateful walks. `make test` runs the same tests with a small budget.
+FUZZ_MAX_EXAMPLES ?= 50
+fuzz: install
+	FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) FUZZ_COVERAGE=1 FUZZ_STATEFUL_SCENARIOS=60 \
+		FUZZ_STATEFUL_STEPS=15 $(BIN)/pytest tests/fuzz $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -70,16 +70,96 @@ FORMAT_EXAMPLES: dict[str, Any] = {
     "date": "2026-03-01", "email": "person@example.org", "uri": "https://example.org",
     "url": "https://example.org", "ipv4": "192.0.2.1",
 }
+# OpenAPI links: what a client does next with an answer. A reader sees the workflows, and
+# a stateful fuzzer (tests/fuzz) follows them to run real sequences. Keyed by the source
+# operation and status; values use OpenAPI runtime expressions.
+LINKS: dict[tuple[str, int], dict[str, dict[str, Any]]] = {
+    # Accounts: register, then sign in with what was sent.
+    ("accounts_register_post", 201): {"LogIn": {
+        "operationId": "accounts_login_post",
+        "requestBody": {"login": "$request.body#/alias", "password": "$request.body#/password"}}},
+    # Savings: group → meeting (the creator attends) → transaction → ledger.
+    ("savings_groups_post", 201): {
+        "RecordMeeting": {"operationId": "savings_meetings_post",
+                          "parameters": {"group_id": "$response.body#/id"},
+                          "requestBody": {"attendee_ids": ["$response.body#/my_member_id"]}},
+        "ReadLedger": {"operationId": "savings_ledger_get",
+                       "parameters": {"group_id": "$response.body#/id"}}},
+    ("savings_meetings_post", 201): {"RecordTransaction": {
+        "operationId": "savings_transactions_post",
+        "parameters": {"group_id": "$response.body#/group_id"},
+        "requestBody": {"meeting_id": "$response.body#/id",
+                        "member_id": "$response.body#/attendee_ids/0",
+                        "type": "share_purchase", "shares": 1}}},
+    ("savings_transactions_post", 201): {
+        "ReadLedger": {"operationId": "savings_ledger_get",
+                       "parameters": {"group_id": "$response.body#/group_id"}},
+        "ReadTransaction": {"operationId": "savings_transaction_item_get",
+                            "parameters": {"group_id": "$response.body#/group_id",
+                                           "transaction_id": "$response.body#/id"}}},
+    # Jobs: employer → vetting → posting → application → status → messages.
+    ("jobs_employers_post", 201): {"Vet": {
+        "operationId": "jobs_vetting_post", "parameters": {"employer_id": "$response.body#/id"},
+        "requestBody": {"decision": "approve", "note": "Checked the commitments."}}},
+    ("jobs_vetting_post", 200): {"PostJob": {
+        "operationId": "jobs_jobs_post",
+        "requestBody": {"employer_id": "$request.path.employer_id"}}},
+    ("jobs_jobs_post", 201): {"Apply": {
+        "operationId": "applications_job_applications_post",
+        "parameters": {"job_id": "$response.body#/id"}}},
+    ("applications_job_applications_post", 201): {"ChangeStatus": {
+        "operationId": "applications_status_change_post",
+        "parameters": {"application_id": "$response.body#/id"},
+        "requestBody": {"status": "viewed"}}},
+    ("applications_status_change_post", 200): {"Message": {
+        "operationId": "applications_messages_post",
+        "parameters": {"application_id": "$request.path.application_id"}}},
+    ("applications_messages_post", 201): {"ReadMessages": {
+        "operationId": "applications_messages_get",
+        "parameters": {"application_id": "$request.path.application_id"}}},
+    # Training: course → enrollment → completion (a credential) → verification.
+    ("training_courses_post", 201): {"Enroll": {
+        "operationId": "training_course_enrollments_post",
+        "parameters": {"course_id": "$response.body#/id"}}},
+    ("training_course_enrollments_post", 201): {"Complete": {
+        "operationId": "training_staff_complete_post",
+        "parameters": {"enrollment_id": "$response.body#/id"}}},
+    ("training_staff_complete_post", 201): {
+        "Verify": {"operationId": "training_verify_credential_post",
+                   "requestBody": {"jws": "$response.body#/credential/jws"}},
+        "Share": {"operationId": "training_share_credential_get",
+                  "parameters": {"credential_id": "$response.body#/credential/id"}}},
+    # Grants: program → application → approval(s) → disbursement handed over.
+    ("grants_staff_programs_post", 201): {"Apply": {
+        "operationId": "grants_program_applications_post",
+        "parameters": {"program_id": "$response.body#/id"}}},
+    ("grants_program_applications_post", 201): {"Decide": {
+        "operationId": "grants_decision_view_post",
+        "parameters": {"application_id": "$response.body#/id"},
+        "requestBody": {"decision": "approve", "note": "A clear plan."}}},
+    ("grants_decision_view_post", 200): {
+        "SecondApproval": {"operationId": "grants_decision_view_post",
+                           "parameters": {"application_id": "$request.path.application_id"},
+                           "requestBody": {"decision": "approve", "note": "Agreed."}},
+        "Disbursements": {"operationId": "grants_staff_disbursements_get"}},
+    ("grants_staff_disbursements_get", 200): {"MarkPaid": {
+        "operationId": "grants_mark_paid_post",
+        "parameters": {"disbursement_id": "$response.body#/items/0/id"},
+        "requestBody": {"reference": "Cash handed over at the office."}}},
+}
 MAX_DEPTH = 5
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
 
 
 def utc_datetime_properties(_converter: Any, field: Any, **_kwargs: Any) -> dict[str, Any]:
-    """apispec attribute function: a ``UtcDateTime`` is an RFC 3339 ``date-time``."""
+    """apispec attribute function: a ``UtcDateTime`` is an RFC 3339 ``date-time``, and
+    ``null`` too when the field allows None (``closed_at`` of an open posting): the
+    nullable type apispec derived earlier must not be overwritten by a plain string."""
     from empower_api.timefmt import UtcDateTime
 
     if isinstance(field, UtcDateTime):
-        return {"type": "string", "format": "date-time"}
+        return {"type": ["string", "null"] if field.allow_none else "string",
+                "format": "date-time"}
     return {}
 
 
@@ -210,8 +290,10 @@ class CompleteOperationsPlugin(BasePlugin):
                 wanted.add(404)
             if method in WRITE_METHODS:
                 wanted.add(409)
-            if "422" in responses or 422 in responses:
-                wanted.add(422)
+            if "422" in responses or 422 in responses or any(
+                    p.get("in") == "header" for p in operation.get("parameters", [])
+                    if isinstance(p, dict)):
+                wanted.add(422)  # a declared header is checked too (X-Access-Reason)
             if limited is not None and (not limited or method in limited):
                 wanted.add(429)
             for status in wanted:
@@ -222,6 +304,8 @@ class CompleteOperationsPlugin(BasePlugin):
                 responses[str(status)] = self._problem_response(int(status), declared)
             operation.setdefault("description", self._description(operation, wanted))
             self._add_examples(operation)
+            self._body_required_only_with_required_fields(operation)
+            self._add_links(operation["operationId"], responses)
 
     def _limited_methods(self, endpoint: str) -> set[str] | None:
         """None: no limit; an empty set: every method; else the limited methods."""
@@ -274,6 +358,32 @@ class CompleteOperationsPlugin(BasePlugin):
             access = "Public: no account needed."
         limited = " Rate-limited per client (429 with `Retry-After`)." if 429 in wanted else ""
         return f"{summary}. {access}{limited}".lstrip(". ")
+
+    def _body_required_only_with_required_fields(self, operation: dict[str, Any]) -> None:
+        """A body whose fields are all optional may be left out: the view then gets ``{}``
+        (webargs reads a missing JSON body as empty), so ``PATCH /me`` with no body is a
+        valid no-op. The document said ``required: true`` for every body (found by the
+        fuzzer, which sent none and was answered 200)."""
+        assert self.spec is not None
+        body = operation.get("requestBody")
+        if not isinstance(body, dict) or not body.get("required"):
+            return
+        for media in body.get("content", {}).values():
+            schema = media.get("schema") or {}
+            ref = schema.get("$ref", "") if isinstance(schema, dict) else ""
+            target = self.spec.components.schemas.get(ref.rsplit("/", 1)[-1]) if ref else schema
+            if not isinstance(target, dict) or target.get("required") or \
+                    target.get("type", "object") != "object":
+                return
+        body["required"] = False
+
+    @staticmethod
+    def _add_links(operation_id: str, responses: dict[str, Any]) -> None:
+        """The ``LINKS`` of this operation, on its success responses."""
+        for (source, status), links in LINKS.items():
+            response = responses.get(str(status), responses.get(status))
+            if source == operation_id and isinstance(response, dict):
+                response["links"] = {name: dict(link) for name, link in links.items()}
 
     def _add_examples(self, operation: Mapping[str, Any]) -> None:
         assert self.spec is not None

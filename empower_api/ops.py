@@ -43,9 +43,12 @@ class Ready(MethodView):
 
 @blp.route("/metrics")
 class Metrics(MethodView):
-    @blp.doc(security=[{"metricsToken": []}])
+    # Either the token, or nothing where none is configured outside production (the
+    # empty requirement): what the view does, so a client without a token is not wrong.
+    @blp.doc(security=[{"metricsToken": []}, {}])
     @blp.response(200)
     @blp.alt_response(401, description="No or wrong METRICS_TOKEN (production)")
+    @blp.alt_response(404, description="No METRICS_TOKEN configured (production)")
     def get(self) -> Response:
         """Prometheus metrics.
 

@@ -245,3 +245,16 @@ def caplog_json() -> Iterator[Any]:
         yield lines
     finally:
         handler.setStream(original)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def world(app: Flask) -> Iterator[Any]:
+    """The demo data plus a few extras, committed, with every caller signed in through
+    the real log-in endpoints (tests/factories/world.py); emptied after the module."""
+    from tests.factories import world as world_module
+
+    built = world_module.build(app)
+    try:
+        yield built
+    finally:
+        world_module.wipe(app)

@@ -1,4 +1,5 @@
-"""Authorization matrix over every route the app serves.
+"""Coarse authorization checks over every route the app serves (the full matrix, the
+source of truth, is tests/authz/matrix.py).
 
 Walks the URL map, so a new endpoint that forgets its auth decorator fails here:
 - anonymous callers get 401 from everything not listed as public;

@@ -30,7 +30,11 @@ from empower_api.accounts.security_schemas import LoginResultSchema
 from empower_api.db import db, writes_on_get
 from empower_api.extensions import limiter, login_name_key, rate_limit_key
 from empower_api.i18n import user_locale_changed
-from empower_api.security.permissions import auth_required, require_actor
+from empower_api.security.permissions import (
+    access_reason_documented,
+    auth_required,
+    require_actor,
+)
 from empower_api.security.reauth import reauthentication_documented
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Accounts and sessions")
@@ -264,10 +268,8 @@ class Export(MethodView):
 class StaffUser(MethodView):
     @writes_on_get
     @auth_required(Role.STAFF, Role.ADMIN)
-    @blp.doc(parameters=[{"in": "header", "name": "X-Access-Reason", "required": True,
-                          "schema": {"type": "string", "minLength": 10, "maxLength": 500}}])
+    @access_reason_documented(blp)
     @blp.response(200, ProfileSchema)
-    @blp.alt_response(428, description="No X-Access-Reason given")
     def get(self, user_id: uuid.UUID) -> Any:
         """Read one person's record (staff). Needs a reason; every read is audited."""
         return service.staff_read_user(db.session, actor=require_actor(), user_id=user_id,

@@ -56,7 +56,11 @@ from empower_api.grants.schemas import (
 )
 from empower_api.idempotency import idempotent
 from empower_api.pagination import PageQuerySchema
-from empower_api.security.permissions import auth_required, require_actor
+from empower_api.security.permissions import (
+    access_reason_documented,
+    auth_required,
+    require_actor,
+)
 
 blp = Blueprint("grants", __name__, url_prefix="/api/v1", description="Microgrants")
 
@@ -161,6 +165,7 @@ class StaffApplications(MethodView):
 class StaffApplication(MethodView):
     @auth_required(*STAFF)
     @writes_on_get
+    @access_reason_documented(blp)
     @blp.response(200, StaffGrantApplicationDetailSchema)
     def get(self, application_id: uuid.UUID) -> Any:
         """One application with its purpose, plan and answers (staff).
@@ -352,6 +357,7 @@ class AdminGrievances(MethodView):
 class AdminGrievance(MethodView):
     @auth_required(Role.ADMIN)
     @writes_on_get
+    @access_reason_documented(blp)
     @blp.response(200, GrievanceSchema)
     def get(self, grievance_id: uuid.UUID) -> Any:
         """One grievance with its details (admins).

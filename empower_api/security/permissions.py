@@ -60,3 +60,23 @@ def auth_required(*roles: str, optional: bool = False, refresh: bool = False) ->
         return wrapper  # type: ignore[return-value]
 
     return decorator
+
+
+# A staff read of a person's record states why (accounts.service.access_reason checks it).
+ACCESS_REASON_HEADER = {
+    "in": "header", "name": "X-Access-Reason", "required": True,
+    "description": "Why this person's record is read; kept whole in the audit log.",
+    "schema": {"type": "string", "minLength": 10, "maxLength": 500},
+}
+
+
+def access_reason_documented(blp: Any) -> Callable[[F], F]:
+    """Document ``X-Access-Reason`` on a view of ``blp``: the header, and 428 without it
+    (the 422 for one too long comes with every declared header, apidoc)."""
+
+    def decorator(fn: F) -> F:
+        fn = blp.alt_response(428, description="No X-Access-Reason given, or under 10 "
+                                               "characters")(fn)
+        return blp.doc(parameters=[ACCESS_REASON_HEADER])(fn)
+
+    return decorator

@@ -11,11 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from empower_api.accounts.models import User
-from empower_api.accounts.service import ACCESS_REASON_MIN
+from empower_api.accounts.service import access_reason
 from empower_api.audit import service as audit
 from empower_api.db import utcnow
-from empower_api.errors import Conflict, NotFound, PreconditionRequired
-from empower_api.i18n import plural
+from empower_api.errors import Conflict, NotFound
 from empower_api.jobs.search import canonical_skills
 from empower_api.pagination import Page, SortKey, paginate
 from empower_api.training.models import ClaimStatus, PriorLearningClaim
@@ -47,14 +46,9 @@ def list_for_review(session: Session, *, actor: User, status: str, reason: str |
                     limit: int, cursor: str | None) -> Page[Any]:
     """Staff: claims in one status, oldest first. Survivors' records: the route requires
     ``X-Access-Reason`` and the read is audited (without the claims' content)."""
-    if not reason or len(reason.strip()) < ACCESS_REASON_MIN:
-        raise PreconditionRequired(plural(
-            "State why you need these records in the X-Access-Reason header "
-            "(at least {num} character).",
-            "State why you need these records in the X-Access-Reason header "
-            "(at least {num} characters).", ACCESS_REASON_MIN))
+    stated = access_reason(reason, records=True)
     audit.record(session, action="staff.read_prior_learning", actor=actor,
-                 subject_type="prior_learning_queue", reason=reason.strip()[:500])
+                 subject_type="prior_learning_queue", reason=stated)
     stmt = select(PriorLearningClaim).where(PriorLearningClaim.status == status)
     return paginate(session, stmt, keys=[SortKey(PriorLearningClaim.created_at),
                                          SortKey(PriorLearningClaim.id)],

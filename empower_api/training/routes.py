@@ -15,7 +15,11 @@ from empower_api.extensions import limiter, rate_limit_key
 from empower_api.jobs.routes import conditional, search_key
 from empower_api.pagination import PageQuerySchema
 from empower_api.response_cache import public_cache
-from empower_api.security.permissions import auth_required, require_actor
+from empower_api.security.permissions import (
+    access_reason_documented,
+    auth_required,
+    require_actor,
+)
 from empower_api.training import (
     catalog,
     courses,
@@ -318,10 +322,8 @@ class PriorLearningQueue(MethodView):
     @writes_on_get  # the read is audited
     @auth_required(*STAFF)
     @blp.arguments(PriorLearningQueueQuerySchema, location="query")
-    @blp.doc(parameters=[{"in": "header", "name": "X-Access-Reason", "required": True,
-                          "schema": {"type": "string", "minLength": 10}}])
+    @access_reason_documented(blp)
     @blp.response(200, PriorLearningPageSchema)
-    @blp.alt_response(428, description="No X-Access-Reason given")
     def get(self, query: dict[str, Any]) -> Any:
         """Claims to review (staff), oldest first.
 
