@@ -13,7 +13,7 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
-.PHONY: install run test lint openapi check-migrations
+.PHONY: install run test lint openapi check-migrations messages
 install: $(BIN)/.installed
 
 run: install
@@ -28,3 +28,8 @@ lint: install
 
 openapi: install
 	$(BIN)/flask --app empower_api openapi write --format=yaml openapi.yaml
+
+# Find every English message in the code (empower_api/i18n/extract.py), rewrite
+# messages.pot and merge it into each catalog; then translate the empty entries.
+messages: install
+	$(BIN)/python -m empower_api.i18n.extract

@@ -18,10 +18,11 @@ import sys
 import time
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, insert, select, text
 
-from bench.search_harness import measure
+from bench.search_harness import measure, search_figures
 
 QUERY_MIX: list[dict[str, str]] = [
     {"q": "forklift", "free": "false", "languages": "en"},
@@ -107,6 +108,52 @@ def seed_courses(session, *, count: int, seed: int) -> bool:  # type: ignore[no-
     return True
 
 
+SCALES = {"small": 2_000, "reference": 20_000, "large": 20_000}
+
+
+def run(database_url: str | None, *, courses: int = 0, seed: int = 42, rounds: int = 20,
+        limit: int = 20) -> tuple[int, dict[str, Any]]:
+    """Seed (when asked), ANALYZE and time the query mix on one database.
+
+    Returns (exit status, the harness's figures plus ``engine`` and ``courses``)."""
+    import logging
+
+    from empower_api import create_app
+    from empower_api.db import db
+    from empower_api.models import metadata
+
+    config: dict[str, Any] = {"RATELIMIT_ENABLED": False, "LOG_LEVEL": "WARNING"}
+    if database_url:
+        config["DATABASE_URL"] = database_url
+    app = create_app(config)
+    logging.getLogger().setLevel(logging.WARNING)
+    with app.app_context():
+        engine = db.engine
+        metadata.create_all(engine)
+        if courses:
+            started = time.perf_counter()
+            done = seed_courses(db.session, count=courses, seed=seed)
+            state = f"{time.perf_counter() - started:.1f} s" if done else "already there"
+            print(f"seed: {courses} courses ({state})")
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+            total = conn.execute(text("SELECT count(*) FROM courses")).scalar()
+        print(f"engine: {engine.dialect.name}  courses: {total}  "
+              f"python: {sys.version.split()[0]}")
+        out: dict[str, Any] = {"engine": engine.dialect.name, "courses": total}
+        status = measure(app, engine, path="/api/v1/courses", query_mix=QUERY_MIX,
+                         rounds=rounds, limit=limit, out=out)
+    return status, out
+
+
+def figures(scale: str, database_url: str, rounds: int = 10) -> list[dict[str, Any]]:
+    """Course search figures at ``scale`` (small | reference | large: 20,000 courses)
+    on ``database_url``, seeded there if missing."""
+    _status, out = run(database_url, courses=SCALES[scale], rounds=rounds)
+    return search_figures(f"course search, {out['engine']}, {out['courses']} courses", out,
+                          targets=scale != "small")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed-courses", type=int, default=0,
@@ -115,30 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=20, help="passes over the query mix")
     parser.add_argument("--limit", type=int, default=20)
     args = parser.parse_args(argv)
-
-    import logging
-
-    from empower_api import create_app
-    from empower_api.db import db
-    from empower_api.models import metadata
-
-    app = create_app({"RATELIMIT_ENABLED": False, "LOG_LEVEL": "WARNING"})
-    logging.getLogger().setLevel(logging.WARNING)
-    with app.app_context():
-        engine = db.engine
-        metadata.create_all(engine)
-        if args.seed_courses:
-            started = time.perf_counter()
-            done = seed_courses(db.session, count=args.seed_courses, seed=args.seed)
-            state = f"{time.perf_counter() - started:.1f} s" if done else "already there"
-            print(f"seed: {args.seed_courses} courses ({state})")
-        with engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
-            total = conn.execute(text("SELECT count(*) FROM courses")).scalar()
-    print(f"engine: {engine.dialect.name}  courses: {total}  python: {sys.version.split()[0]}")
-
-    return measure(app, engine, path="/api/v1/courses", query_mix=QUERY_MIX, rounds=args.rounds,
-                   limit=args.limit)
+    status, _out = run(None, courses=args.seed_courses, seed=args.seed,
+                       rounds=args.rounds, limit=args.limit)
+    return status
 
 
 if __name__ == "__main__":

@@ -26,14 +26,27 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def measure(app: Any, engine: Any, *, path: str, query_mix: list[dict[str, str]],
-            rounds: int, limit: int) -> int:
-    """Time ``path`` over ``query_mix`` and print the figures; 1 if a request failed."""
+            rounds: int, limit: int, out: dict[str, Any] | None = None) -> int:
+    """Time ``path`` over ``query_mix`` and print the figures; 1 if a request failed.
+
+    ``out``, when given, receives the figures: ``timings`` (url -> ms list), ``every``
+    (all ms), ``statements`` (max per page), ``largest_page`` (bytes), ``floor_ms``.
+    """
     statements: list[str] = []
 
     def count(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
         statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", count)
+    try:
+        return _measure(app, statements, path=path, query_mix=query_mix, rounds=rounds,
+                        limit=limit, out=out if out is not None else {})
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def _measure(app: Any, statements: list[str], *, path: str, query_mix: list[dict[str, str]],
+             rounds: int, limit: int, out: dict[str, Any]) -> int:
     client = app.test_client()
     urls = [f"{path}?{urlencode({**q, 'limit': limit})}" for q in query_mix]
     for url in urls:  # warm-up: caches, prepared plans, imports
@@ -80,6 +93,33 @@ def measure(app: Any, engine: Any, *, path: str, query_mix: list[dict[str, str]]
     statements.clear()
     client.get(urls[0].replace(f"limit={limit}", "limit=100"))
     print(f"SQL statements for a page of 100: {len(statements)}")
+    out.update(timings=timings, every=every, statements=max(queries.values()),
+               largest_page=max(full_pages, default=0),
+               floor_ms=statistics.median(floor))
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"peak RSS: {peak_kb / 1024:.0f} MB  (pid {os.getpid()})")
     return 0
+
+
+def figure(name: str, value: float, unit: str, target: str, met: bool | None,
+           note: str = "") -> dict[str, Any]:
+    """One row of the benchmark table (the shape ``python -m bench all`` collects)."""
+    return {"name": name, "value": round(value, 2), "unit": unit, "target": target,
+            "met": met, "note": note}
+
+
+def search_figures(prefix: str, out: dict[str, Any], *, targets: bool) -> list[dict[str, Any]]:
+    """Median, p95, p99, statements and page size of one ``measure`` run, as figures.
+    ``targets``: the DESIGN §6 time targets apply (reference scale, in process)."""
+    every = out["every"]
+    median, p99 = statistics.median(every), percentile(every, 99)
+    return [
+        figure(f"{prefix} median", median, "ms", "< 15", median < 15 if targets else None),
+        figure(f"{prefix} p95", percentile(every, 95), "ms", "", None),
+        figure(f"{prefix} p99", p99, "ms", "< 60", p99 < 60 if targets else None),
+        figure(f"{prefix} SQL statements per page", out["statements"], "statements", "<= 5",
+               out["statements"] <= 5),
+        figure(f"{prefix} largest page of 20", out["largest_page"], "bytes", "< 16384",
+               out["largest_page"] < 16384),
+        figure(f"{prefix} GET /healthz floor (same run)", out["floor_ms"], "ms", "", None),
+    ]

@@ -20,6 +20,7 @@ from empower_api.db import db as _db
 from empower_api.db import sqlite_begin_mode
 from empower_api.errors import DomainError, Invalid, problem, register_error_handlers
 from empower_api.extensions import api, init_extensions, jwt
+from empower_api.i18n import init_i18n
 from empower_api.inputs import (
     BadJson,
     BufferedBody,
@@ -62,6 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _configure_api_docs(app)
 
     init_extensions(app)
+    init_i18n(app)
     configure_jwt(app, jwt, TokenSubjects(load_user=accounts.user_for_token,
                                           session_is_active=accounts.session_is_active))
     init_celery(app)
@@ -120,7 +122,9 @@ def _register_blueprints(app: Flask) -> None:
     from empower_api.accounts.security_routes import blp as account_security_blp
     from empower_api.audit.routes import blp as audit_blp
     from empower_api.consents.routes import blp as consents_blp
+    from empower_api.console import init_console
     from empower_api.grants.routes import blp as grants_blp
+    from empower_api.i18n.routes import blp as languages_blp
     from empower_api.impact.routes import blp as impact_blp
     from empower_api.jobs.applications.routes import blp as applications_blp
     from empower_api.jobs.routes import blp as jobs_blp
@@ -132,10 +136,13 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (ops.blp, accounts_blp, account_security_blp, jobs_blp, applications_blp,
                       moderation_blp, notifications_blp, savings_blp, training_blp,
-                      training_wellknown, grants_blp, audit_blp, consents_blp, impact_blp):
+                      training_wellknown, grants_blp, audit_blp, consents_blp, impact_blp,
+                      languages_blp):
         api.register_blueprint(blueprint)
     # The docs UI at /docs, every asset from this host (works with no internet).
     app.register_blueprint(docs_ui.blp)
+    # The staff console at /console: HTML pages over the same services.
+    init_console(app)
 
 
 def _register_request_hooks(app: Flask) -> None:
@@ -147,8 +154,8 @@ def _register_request_hooks(app: Flask) -> None:
             if reason := text_problem(value) or text_problem(name):
                 field = name if text_problem(name) is None else "_query"
                 return Invalid(field, reason).to_response()
-        if request.method not in BODY_METHODS:
-            return None
+        if request.method not in BODY_METHODS or request.blueprint == "console":
+            return None  # the console posts HTML forms, which it checks itself
         # Chunked bodies arrive here with a Content-Length too (inputs.BufferedBody).
         if not request.content_length:
             return None

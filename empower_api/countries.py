@@ -17,6 +17,7 @@ import marshmallow as ma
 import pycountry
 from marshmallow import fields
 
+from empower_api.i18n import N_
 from empower_api.inputs import FullMatch
 
 COUNTRY_CODES: frozenset[str] = frozenset(country.alpha_2 for country in pycountry.countries)
@@ -26,7 +27,7 @@ COUNTRY_CODES: frozenset[str] = frozenset(country.alpha_2 for country in pycount
 FALLBACK_DEFAULT_COUNTRY = "US"
 SETTING = "DEFAULT_COUNTRY"
 
-COUNTRY_ERROR = "Use an ISO 3166-1 alpha-2 country code in capitals, like 'GB' or 'US'."
+COUNTRY_ERROR = N_("Use an ISO 3166-1 alpha-2 country code in capitals, like 'GB' or 'US'.")
 
 
 def is_country(code: Any) -> bool:

@@ -16,6 +16,8 @@ import structlog
 from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException
 
+from empower_api.i18n import N_, msg, translate
+
 PROBLEM_MIMETYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "/problems/"
 log = structlog.get_logger(__name__)
@@ -29,6 +31,42 @@ STATUS_CODES: dict[int, str] = {
     422: "validation_error", 428: "precondition_required", 429: "rate_limited",
     500: "internal_error", 501: "not_implemented", 502: "bad_gateway", 503: "unavailable",
     504: "gateway_timeout",
+}
+
+
+# Titles by status, translated when rendered (``HTTPStatus.phrase`` is English only).
+STATUS_TITLES: dict[int, str] = {
+    400: N_("Bad Request"), 401: N_("Unauthorized"), 403: N_("Forbidden"),
+    404: N_("Not Found"), 405: N_("Method Not Allowed"), 406: N_("Not Acceptable"),
+    409: N_("Conflict"), 410: N_("Gone"), 412: N_("Precondition Failed"),
+    413: N_("Content Too Large"), 415: N_("Unsupported Media Type"),
+    422: N_("Unprocessable Content"), 428: N_("Precondition Required"),
+    429: N_("Too Many Requests"), 500: N_("Internal Server Error"),
+    501: N_("Not Implemented"), 502: N_("Bad Gateway"), 503: N_("Service Unavailable"),
+    504: N_("Gateway Timeout"),
+}
+# What a problem says when nothing more specific was given (Werkzeug's descriptions
+# are English and written for web pages).
+STATUS_DETAILS: dict[int, str] = {
+    400: N_("The request could not be understood."),
+    401: N_("Sign in to do this."),
+    403: N_("You cannot do this."),
+    404: N_("There is nothing at this address."),
+    405: N_("This address does not accept this method."),
+    406: N_("This address cannot answer in the format asked for."),
+    409: N_("This conflicts with the current state. Try again."),
+    410: N_("This is no longer available."),
+    412: N_("This changed since you last read it. Read it again."),
+    413: N_("The request body is too large."),
+    415: N_("Send the body as application/json."),
+    422: N_("The request is not valid."),
+    428: N_("This request needs a precondition header."),
+    429: N_("Too many requests. Try again later."),
+    500: N_("Something went wrong on our side. Please try again."),
+    501: N_("This is not available."),
+    502: N_("A service we depend on did not answer properly. Try again later."),
+    503: N_("The service is busy. Try again shortly."),
+    504: N_("A service we depend on did not answer in time. Try again later."),
 }
 
 
@@ -52,18 +90,23 @@ def problem(
     headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> Response:
-    """Build a problem+json response; every problem has a ``code`` and a ``type`` naming it."""
-    phrase = HTTPStatus(status).phrase
+    """Build a problem+json response; every problem has a ``code`` and a ``type`` naming it.
+
+    ``title``, ``detail`` and the ``errors`` messages are English here and said in the
+    request's language (``empower_api.i18n``); ``code``, ``type`` and field names never
+    change with the language."""
+    phrase = STATUS_TITLES.get(status) or HTTPStatus(status).phrase
     code = code or default_code(status)
     body: dict[str, Any] = {
         "type": problem_type(code),
-        "title": title or phrase,
+        "title": translate(title or phrase),
         "status": status,
-        "detail": detail or phrase,
+        "detail": translate(detail or STATUS_DETAILS.get(status) or phrase),
         "code": code,
     }
     if errors:
-        body["errors"] = {field: list(msgs) for field, msgs in errors.items()}
+        body["errors"] = {field: [translate(text) for text in msgs]
+                          for field, msgs in errors.items()}
     body.update(extra)
     response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
     for name, value in (headers or {}).items():
@@ -129,17 +172,19 @@ class Invalid(DomainError):
     ) -> None:
         self.errors: dict[str, list[str]] = dict(errors or {})
         if field is not None:
-            self.errors.setdefault(field, []).append(message or "Invalid value.")
+            self.errors.setdefault(field, []).append(message or N_("Invalid value."))
         first = next(iter(self.errors), None)
-        detail = f"Invalid value for '{first}'." if first else "The request is not valid."
+        detail = (msg("Invalid value for '{field}'.", field=first) if first
+                  else N_("The request is not valid."))
         super().__init__(detail, code=code)
 
     def to_response(self) -> Response:
         return problem(422, self.detail, code=self.code, errors=self.errors)
 
 
-def _flatten_webargs(messages: Any) -> dict[str, list[str]]:
-    """webargs gives ``{"json": {"field": [...]}, "query": {...}}``; flatten by field."""
+def flatten_messages(messages: Any) -> dict[str, list[str]]:
+    """webargs gives ``{"json": {"field": [...]}, "query": {...}}``; flatten by field
+    (``{"json": {"items": {0: ["…"]}}}`` → ``{"items.0": ["…"]}``)."""
     out: dict[str, list[str]] = {}
 
     def walk(prefix: str, value: Any) -> None:
@@ -173,7 +218,7 @@ def handle_http_exception(error: HTTPException) -> Response:
         return problem(429, "Too many requests. Try again later.", code="rate_limited",
                        headers=headers)
     if status == 422:
-        errors = _flatten_webargs(data.get("errors") or data.get("messages") or {})
+        errors = flatten_messages(data.get("errors") or data.get("messages") or {})
         response = Invalid(errors=errors).to_response()
         response.headers.extend(headers)
         return response
@@ -181,8 +226,8 @@ def handle_http_exception(error: HTTPException) -> Response:
         return problem(400, "The request body is not valid JSON.", code="malformed_json")
     if status >= 500:
         return problem(status, None, headers=headers)
-    detail = data.get("message") or error.description
-    response = problem(status, detail, headers=headers)
+    # Werkzeug's descriptions are English pages; each status has a message of our own.
+    response = problem(status, data.get("message"), headers=headers)
     if status == 405 and error.get_response().headers.get("Allow"):
         response.headers["Allow"] = error.get_response().headers["Allow"]
     return response

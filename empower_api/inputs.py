@@ -19,6 +19,8 @@ from typing import Any
 
 from marshmallow import ValidationError, validate
 
+from empower_api.i18n import N_, negotiate, plural, translate_in
+
 MAX_DEPTH = 32
 # The widest integer any column holds (PostgreSQL BIGINT, SQLite INTEGER).
 MAX_INTEGER = 2**63 - 1
@@ -73,9 +75,9 @@ def text_problem(text: str) -> str | None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return "This is not valid text."
+        return N_("This is not valid text.")
     if _CONTROL.search(text):
-        return "Control characters are not allowed."
+        return N_("Control characters are not allowed.")
     return None
 
 
@@ -102,14 +104,15 @@ def find_problem(value: Any) -> tuple[str, str] | None:
     """The first field whose value cannot be accepted, with the reason; None if all fine."""
     for path, item in _walk(value, "", 0):
         if item is ...:
-            return path, f"Nested more than {MAX_DEPTH} levels deep."
+            return path, plural("Nested more than {num} level deep.",
+                                "Nested more than {num} levels deep.", MAX_DEPTH)
         safe_path = path if text_problem(path) is None else "_schema"
         if isinstance(item, str) and (reason := text_problem(item)):
             return safe_path, reason
         if isinstance(item, int) and not isinstance(item, bool) and abs(item) > MAX_INTEGER:
-            return safe_path, "This number is too large."
+            return safe_path, N_("This number is too large.")
         if isinstance(item, float) and not math.isfinite(item):
-            return safe_path, "This number is too large."
+            return safe_path, N_("This number is too large.")
     return None
 
 
@@ -138,7 +141,7 @@ class BufferedBody:
             chunks.append(chunk)
             total += len(chunk)
             if total > limit:
-                return self._too_large(start_response)
+                return self._too_large(environ, start_response)
         environ["wsgi.input"] = io.BytesIO(b"".join(chunks))
         environ["CONTENT_LENGTH"] = str(total)
         del environ["HTTP_TRANSFER_ENCODING"]
@@ -146,11 +149,15 @@ class BufferedBody:
         return self.app(environ, start_response)
 
     @staticmethod
-    def _too_large(start_response: Callable[..., Any]) -> Iterable[bytes]:
-        body = json.dumps({"type": "/problems/payload_too_large", "title": "Content Too Large",
-                           "status": 413, "detail": "The request body is too large.",
+    def _too_large(environ: dict[str, Any], start_response: Callable[..., Any]
+                   ) -> Iterable[bytes]:
+        # Before Flask: no user yet, so the language comes from Accept-Language alone.
+        tag = negotiate(environ.get("HTTP_ACCEPT_LANGUAGE"))
+        body = json.dumps({"type": "/problems/payload_too_large",
+                           "title": translate_in(tag, N_("Content Too Large")), "status": 413,
+                           "detail": translate_in(tag, N_("The request body is too large.")),
                            "code": "payload_too_large"}).encode()
         start_response("413 Content Too Large", [
             ("Content-Type", "application/problem+json"), ("Content-Length", str(len(body))),
-            ("Cache-Control", "no-store"), ("Connection", "close")])
+            ("Content-Language", tag), ("Cache-Control", "no-store"), ("Connection", "close")])
         return [body]

@@ -11,6 +11,8 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from empower_api.i18n import N_
+
 _THREE = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"}
 _ZERO = {
     "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
@@ -46,7 +48,7 @@ def to_major(amount: int, currency: str) -> Decimal:
 
 # Far above any posting's pay or any group's needs, far below BigInteger overflow in sums.
 MAX_AMOUNT = 10**12
-CURRENCY_ERROR = "Use an ISO 4217 currency code like 'USD'."
+CURRENCY_ERROR = N_("Use an ISO 4217 currency code like 'USD'.")
 
 
 def validate_currency(value: str) -> None:

@@ -33,15 +33,32 @@ PUBLIC = {
     ("POST", "/api/v1/webhooks/stripe"),
     # Aggregate, suppressed figures for anyone.
     ("GET", "/api/v1/impact"),
+    # How enum values read, in every language (no personal data).
+    ("GET", "/api/v1/labels"),
 }
 ADMIN_ONLY = {("GET", "/api/v1/staff/audit-log"), ("GET", "/api/v1/admin/grievances"),
               ("GET", "/api/v1/admin/grievances/<uuid:grievance_id>"),
               ("PATCH", "/api/v1/admin/grievances/<uuid:grievance_id>")}
 
 
+# The staff console (HTML) has its own cookie session, never a token: signed out, its one
+# open page is the sign-in form; other pages send the browser there; every form post
+# without the session's CSRF token is a 400. Bearer tokens change none of that.
+CONSOLE_OPEN = {("GET", "/console")}
+CONSOLE_ADMIN_ONLY = {("GET", "/console/audit")}
+
+
+def console_endpoints(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("console.") and rule.endpoint != "console.static":
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                yield method, rule.rule
+
+
 def all_endpoints(app):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static" or rule.rule.startswith("/static") or "/docs/" in rule.rule:
+        if rule.endpoint == "static" or rule.rule.startswith("/static") or "/docs/" in rule.rule \
+                or rule.endpoint.startswith("console."):
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield method, rule.rule
@@ -89,3 +106,26 @@ def test_public_list_names_real_routes(app):
     served = set(all_endpoints(app))
     core = {p for p in PUBLIC if "/jobs" not in p[1] and "/employers" not in p[1]}
     assert core <= served, core - served
+
+
+def console_expectation(method, rule):
+    if (method, rule) in CONSOLE_OPEN:
+        return 200
+    return 303 if method == "GET" else 400
+
+
+@pytest.mark.parametrize("maker", [None, make_survivor, make_employer_user, make_staff],
+                         ids=["anonymous", "survivor", "employer", "staff"])
+def test_console_routes_open_only_with_the_console_session(app, session, auth_client, client,
+                                                           maker):
+    caller = auth_client(maker(session)) if maker else client
+    offenders = []
+    for method, rule in console_endpoints(app):
+        response = caller.open(concrete(rule), method=method, data={})
+        if response.status_code != console_expectation(method, rule):
+            offenders.append((method, rule, response.status_code))
+    assert not offenders, f"console routes answering otherwise: {offenders}"
+
+
+def test_console_admin_pages_are_real_routes(app):
+    assert set(console_endpoints(app)) >= CONSOLE_ADMIN_ONLY | CONSOLE_OPEN

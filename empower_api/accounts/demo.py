@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -60,6 +61,8 @@ def load(session: Session, context: dict[str, Any]) -> None:
                    other_survivors=others)
     context["printed"].extend([
         f"staff log-in:    {STAFF_EMAIL} / {DEMO_PASSWORD}",
+        f"staff console:   {current_app.config['PUBLIC_BASE_URL']}/console "
+        "(staff or admin log-in, then a code from the two-factor app)",
         f"admin log-in:    {ADMIN_EMAIL} / {DEMO_PASSWORD}",
         f"employer log-in: {EMPLOYER_EMAIL} / {DEMO_PASSWORD}",
         f"survivor log-in: {SURVIVOR_ALIAS} / {DEMO_PASSWORD} (anonymous)",

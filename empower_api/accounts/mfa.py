@@ -27,6 +27,7 @@ from empower_api.accounts.security_models import MfaBackupCode, MfaChallenge, Mf
 from empower_api.audit import service as audit
 from empower_api.db import utcnow
 from empower_api.errors import Conflict, Forbidden, Invalid, Unauthorized
+from empower_api.i18n import N_
 from empower_api.security import passwords
 from empower_api.security.crypto import cipher
 
@@ -40,7 +41,8 @@ MAX_CHALLENGE_ATTEMPTS = 5
 # One step either side of now: phones whose clocks drift by up to 30 s still work.
 VALID_WINDOW = 1
 _BACKUP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
-WRONG_CODE = "The code is not right, or it has expired. Sign in again if this keeps happening."
+WRONG_CODE = N_("The code is not right, or it has expired. Sign in again if this keeps "
+                "happening.")
 
 
 @dataclass

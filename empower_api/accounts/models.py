@@ -49,6 +49,9 @@ class User(IdMixin, TimestampMixin, Base):
     region: Mapped[str | None] = mapped_column(String(80))
     city: Mapped[str | None] = mapped_column(String(80))
     availability: Mapped[str | None] = mapped_column(String(200))
+    # The language the app and the server speak to this user (a shipped BCP 47 tag);
+    # None: the device's Accept-Language decides (empower_api.i18n).
+    locale: Mapped[str | None] = mapped_column(String(16), default=None)
 
     erased_at: Mapped[datetime | None] = mapped_column(default=None)
     # A deactivated (staff) account can no longer sign in; its sessions ended at once.

@@ -29,6 +29,7 @@ from empower_api.accounts.schemas import (
 from empower_api.accounts.security_schemas import LoginResultSchema
 from empower_api.db import db, writes_on_get
 from empower_api.extensions import limiter, login_name_key, rate_limit_key
+from empower_api.i18n import user_locale_changed
 from empower_api.security.permissions import auth_required, require_actor
 from empower_api.security.reauth import reauthentication_documented
 
@@ -199,8 +200,11 @@ class Me(MethodView):
         if isinstance(data.get("date_of_birth"), date):
             data["date_of_birth"] = data["date_of_birth"].isoformat()
         password = data.pop("current_password", None)
-        return service.update_profile(db.session, user=require_actor(), data=data,
+        user = service.update_profile(db.session, user=require_actor(), data=data,
                                       current_password=password)
+        if "locale" in data:
+            user_locale_changed()  # this answer already speaks the new language
+        return user
 
     @auth_required()
     @reauthentication_documented

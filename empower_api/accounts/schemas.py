@@ -6,11 +6,12 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from empower_api.accounts.models import Role
+from empower_api.i18n import N_, shipped_locales
 from empower_api.inputs import FullMatch
 from empower_api.timefmt import UtcDateTime
 
 BCP47 = FullMatch(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
-                        error="Use a BCP 47 tag like 'en' or 'pt-BR'.")
+                        error=N_("Use a BCP 47 tag like 'en' or 'pt-BR'."))
 Short = validate.Length(min=1, max=80)
 
 
@@ -21,7 +22,7 @@ class RegisterSchema(ma.Schema):
     email = fields.String(validate=validate.Length(max=254))
     phone = fields.String(validate=validate.Length(max=32))
     role = fields.String(validate=validate.OneOf([Role.SURVIVOR, Role.EMPLOYER],
-                                                 error="Choose survivor or employer."))
+                                                 error=N_("Choose survivor or employer.")))
     display_name = fields.String(validate=Short)
     device_label = fields.String(validate=validate.Length(max=80))
 
@@ -63,6 +64,8 @@ class TokensSchema(ma.Schema):
 class ProfileSchema(UserSchema):
     """``GET /me``: the caller's own record, personal data decrypted for them only."""
 
+    locale = fields.String(allow_none=True, metadata={
+        "description": "Language the server speaks to this user; null: Accept-Language"})
     languages = fields.List(fields.String())
     skills = fields.List(fields.String())
     region = fields.String(allow_none=True)
@@ -81,6 +84,10 @@ class ProfileUpdateSchema(ma.Schema):
 
     alias = fields.String(allow_none=True, validate=validate.Length(min=1, max=40))
     display_name = fields.String(allow_none=True, validate=Short)
+    locale = fields.String(allow_none=True, validate=validate.OneOf(
+        shipped_locales(), error=N_("Choose one of the languages served: {choices}.")),
+        metadata={"description": "A shipped locale (GET /labels lists them); it outranks "
+                                 "Accept-Language. null: follow the device."})
     languages = fields.List(fields.String(validate=BCP47), validate=validate.Length(max=20))
     skills = fields.List(fields.String(validate=validate.Length(min=1, max=60)),
                          validate=validate.Length(max=50))

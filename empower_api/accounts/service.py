@@ -39,6 +39,7 @@ from empower_api.errors import (
     PreconditionRequired,
     Unauthorized,
 )
+from empower_api.i18n import N_, plural
 from empower_api.idempotency import IdempotencyRecord
 from empower_api.security import passwords
 from empower_api.security.crypto import cipher
@@ -55,7 +56,7 @@ _ALIAS_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{2,39}")  # always fullmatch
 _PHONE_LIKE_RE = re.compile(r"\+?[0-9][0-9 ().\-_]*[0-9]")
 PHONE_MIN_DIGITS = 7
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
-WRONG_CREDENTIALS = "The log-in name or password is not right."
+WRONG_CREDENTIALS = N_("The log-in name or password is not right.")
 
 
 # --- normalisation -------------------------------------------------------------
@@ -69,9 +70,10 @@ def looks_like_phone(text: str) -> bool:
 
 def alias_problem(alias: str) -> str | None:
     if not _ALIAS_RE.fullmatch(alias):
-        return "Use 3 to 40 letters, digits, '.', '_' or '-', starting with a letter or digit."
+        return N_("Use 3 to 40 letters, digits, '.', '_' or '-', starting with a letter or "
+                  "digit.")
     if looks_like_phone(alias):
-        return "An alias must not look like a phone number."
+        return N_("An alias must not look like a phone number.")
     return None
 
 
@@ -352,8 +354,8 @@ def _new_recovery_codes(session: Session, user: User) -> list[str]:
 
 
 _CONTACTS: dict[str, tuple[Callable[[str], str], Callable[[str], str], str]] = {
-    "email": (normalise_email, email_index, "e-mail"),
-    "phone": (normalise_phone, phone_index, "phone"),
+    "email": (normalise_email, email_index, N_("An account with this e-mail exists.")),
+    "phone": (normalise_phone, phone_index, N_("An account with this phone exists.")),
 }
 
 
@@ -363,14 +365,14 @@ def _set_contact(session: Session, user: User, field: str, value: str | None) ->
         setattr(user, field, None)
         setattr(user, f"{field}_index", None)
         return
-    normalise, index, label = _CONTACTS[field]
+    normalise, index, taken_message = _CONTACTS[field]
     normalised = normalise(value)
     key = index(normalised)
     taken = session.scalar(
         select(User.id).where(getattr(User, f"{field}_index") == key, User.id != user.id)
     )
     if taken:
-        raise Conflict(f"An account with this {label} exists.", code=f"{field}_taken")
+        raise Conflict(taken_message, code=f"{field}_taken")
     setattr(user, field, normalised)
     setattr(user, f"{field}_index", key)
 
@@ -442,7 +444,7 @@ def register(session: Session, *, data: dict[str, Any], device_label: str | None
                 _set_contact(session, user, field, value)
     user.password_hash = passwords.hash_password(password)
     session.add(user)
-    _flush_unique(session, "account", "This account exists already.")
+    _flush_unique(session, "account", N_("This account exists already."))
     codes = _new_recovery_codes(session, user) if user.anonymous else None
     tokens = start_session(session, user, device_label)
     tokens.recovery_codes = codes
@@ -558,7 +560,7 @@ def create_staff(session: Session, *, email: str, password: str, admin: bool = F
 
 # --- profile -----------------------------------------------------------------------
 
-PROFILE_FIELDS = ("display_name", "languages", "skills", "region", "city", "availability",
+PROFILE_FIELDS = ("display_name", "locale", "languages", "skills", "region", "city", "availability",
                   "accommodations", "legal_name", "date_of_birth")
 
 
@@ -613,7 +615,7 @@ def update_profile(session: Session, *, user: User, data: dict[str, Any],
                              "e-mail or phone they are the only way back into this account.")
     # An identified survivor with neither e-mail nor phone signs in with an alias.
     user.anonymous = becomes_anonymous
-    _flush_unique(session, "account", "This alias, e-mail or phone is taken.")
+    _flush_unique(session, "account", N_("This alias, e-mail or phone is taken."))
     return user
 
 
@@ -763,10 +765,11 @@ def staff_read_user(session: Session, *, actor: User, user_id: uuid.UUID,
     if actor.role not in (Role.STAFF, Role.ADMIN):
         raise Forbidden("Only staff can read another person's record.")
     if not reason or len(reason.strip()) < ACCESS_REASON_MIN:
-        raise PreconditionRequired(
-            f"State why you need this record in the X-Access-Reason header "
-            f"(at least {ACCESS_REASON_MIN} characters)."
-        )
+        raise PreconditionRequired(plural(
+            "State why you need this record in the X-Access-Reason header "
+            "(at least {num} character).",
+            "State why you need this record in the X-Access-Reason header "
+            "(at least {num} characters).", ACCESS_REASON_MIN))
     user = get_user(session, user_id)
     audit.record(session, action="staff.read_user", actor=actor, subject_type="user",
                  subject_id=user.id, reason=reason.strip()[:500])

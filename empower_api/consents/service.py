@@ -35,6 +35,7 @@ from empower_api.accounts.service import register_eraser, register_exporter
 from empower_api.consents.models import Consent, ConsentEvent
 from empower_api.db import utcnow
 from empower_api.errors import NotFound
+from empower_api.i18n import N_, translate
 from empower_api.pagination import Page, SortKey, paginate
 from empower_api.timefmt import rfc3339
 
@@ -59,17 +60,17 @@ PURPOSES: dict[str, PurposeInfo] = {
     for info in (
         # Granted by default: each application still chooses field by field what to share.
         PurposeInfo(Purpose.SHARE_PROFILE_WITH_EMPLOYERS, True, 1,
-                    "Employers you apply to may see the profile fields and credentials "
-                    "you choose to share with each application."),
+                    N_("Employers you apply to may see the profile fields and credentials "
+                       "you choose to share with each application.")),
         PurposeInfo(Purpose.GRANT_FOLLOW_UP_CONTACT, False, 1,
-                    "Staff may contact you after a grant decision or payout to ask how "
-                    "it went."),
+                    N_("Staff may contact you after a grant decision or payout to ask how "
+                       "it went.")),
         PurposeInfo(Purpose.INCLUDE_IN_IMPACT_FIGURES, False, 1,
-                    "Your records are counted in the service's published totals. Totals "
-                    "never show groups smaller than 5."),
+                    N_("Your records are counted in the service's published totals. Totals "
+                       "never show groups smaller than 5.")),
         PurposeInfo(Purpose.RESEARCH_CONTACT, False, 1,
-                    "Researchers working with the service may ask you to take part in a "
-                    "study. Saying no changes nothing else."),
+                    N_("Researchers working with the service may ask you to take part in a "
+                       "study. Saying no changes nothing else.")),
     )
 }
 
@@ -118,7 +119,7 @@ def _state(info: PurposeInfo, row: Consent | None) -> ConsentState:
         purpose=info.purpose, granted=_effective(info, row),
         version=row.version if row else info.version, current_version=info.version,
         decided_at=row.decided_at if row else None, is_default=row is None,
-        description=info.description,
+        description=translate(info.description),
     )
 
 

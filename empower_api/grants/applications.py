@@ -32,6 +32,7 @@ from empower_api.grants.models import (
     GrantDecision,
     PayoutAccount,
 )
+from empower_api.i18n import msg, plural
 from empower_api.pagination import Page, SortKey, paginate
 
 # Plans whose 64-bit SimHashes differ in at most this many bits count as near-identical.
@@ -129,12 +130,14 @@ def apply(session: Session, *, actor: User, program_id: uuid.UUID, data: dict[st
     if not programs.is_open(program):
         raise Conflict("This program is not taking applications now.", code="outside_window")
     if data["requested_amount"] > program.max_award_amount:
-        raise Invalid("requested_amount",
-                      f"The most this program awards is {program.max_award_amount}.")
+        raise Invalid("requested_amount", msg("The most this program awards is {amount}.",
+                                              amount=program.max_award_amount))
     answers = list(data.get("answers") or [])
     if len(answers) != len(program.eligibility_questions):
-        raise Invalid("answers", f"Answer each of the program's "
-                                 f"{len(program.eligibility_questions)} questions, in order.")
+        raise Invalid("answers", plural(
+            "Answer the program's question.",
+            "Answer each of the program's {num} questions, in order.",
+            len(program.eligibility_questions)))
     applicant = applicant or actor
     # One person's applications one at a time, so the cap is counted under a lock.
     session.execute(select(User.id).where(User.id == applicant.id).with_for_update()
@@ -291,8 +294,8 @@ def decide(session: Session, *, actor: User, application_id: uuid.UUID, decision
         if amount > application.requested_amount:
             raise Invalid("approved_amount", "Approve at most the amount requested.")
         if amount > program.max_award_amount:
-            raise Invalid("approved_amount",
-                          f"The most this program awards is {program.max_award_amount}.")
+            raise Invalid("approved_amount", msg("The most this program awards is {amount}.",
+                                                 amount=program.max_award_amount))
     application.flags = duplicate_flags(session, application)
     if application.flags and application.flags_overridden_by_id is None:
         raise Conflict("This application is flagged as a possible duplicate; review and "

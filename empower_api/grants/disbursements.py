@@ -274,11 +274,14 @@ def fail(session: Session, disbursement: Disbursement, *, reason: str,
                                                    "reason": reason})
 
 
-def list_for_staff(session: Session, *, status: str | None, limit: int, cursor: str | None
-                   ) -> Page[Disbursement]:
+def list_for_staff(session: Session, *, status: str | None, limit: int, cursor: str | None,
+                   method: str | None = None) -> Page[Disbursement]:
+    """Disbursements, newest first, in one ``status`` and paid by one ``method`` if given."""
     stmt = select(Disbursement)
     if status:
         stmt = stmt.where(Disbursement.status == status)
+    if method:
+        stmt = stmt.where(Disbursement.method == method)
     return paginate(session, stmt, keys=[SortKey(Disbursement.created_at, True),
                                          SortKey(Disbursement.id, True)],
                     limit=limit, cursor=cursor, scope="grant-disbursements")

@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from empower_api.db import Base, IdMixin, JSONType, TimestampMixin, utcnow
+from empower_api.i18n import N_
 from empower_api.jobs import search_ddl
 
 
@@ -110,21 +111,23 @@ class JobCategory(StrEnum):
 
 # English labels (also schema.org ``industry`` in JSON-LD) and what each category covers.
 CATEGORY_LABELS: dict[str, tuple[str, str]] = {
-    JobCategory.ADMINISTRATION: ("Office and administration", "reception, data entry, clerks"),
-    JobCategory.AGRICULTURE: ("Agriculture", "farms, fishing, gardening, food processing plants"),
-    JobCategory.BEAUTY_WELLNESS: ("Beauty and wellness", "salons, nails, spas, massage"),
-    JobCategory.CARE: ("Care", "childcare, elder care, home health aides"),
-    JobCategory.CONSTRUCTION: ("Construction", "building trades, labourers, maintenance"),
-    JobCategory.EDUCATION: ("Education", "teaching assistants, tutors, trainers"),
-    JobCategory.FOOD_SERVICE: ("Food service", "restaurants, kitchens, bakeries, cafés"),
-    JobCategory.HOSPITALITY: ("Hospitality", "hotels, events, tourism"),
-    JobCategory.HOUSEKEEPING: ("Cleaning and housekeeping",
-                               "cleaning, housekeeping, domestic work in private homes"),
-    JobCategory.LOGISTICS: ("Transport and logistics", "warehouses, delivery, drivers"),
-    JobCategory.MANUFACTURING: ("Manufacturing", "factories, garment work, assembly"),
-    JobCategory.RETAIL: ("Retail", "shops, cashiers, stock"),
-    JobCategory.TECHNOLOGY: ("Technology", "IT support, software, digital work"),
-    JobCategory.OTHER: ("Other", "anything else"),
+    JobCategory.ADMINISTRATION: (N_("Office and administration"),
+                                 N_("reception, data entry, clerks")),
+    JobCategory.AGRICULTURE: (N_("Agriculture"),
+                              N_("farms, fishing, gardening, food processing plants")),
+    JobCategory.BEAUTY_WELLNESS: (N_("Beauty and wellness"), N_("salons, nails, spas, massage")),
+    JobCategory.CARE: (N_("Care"), N_("childcare, elder care, home health aides")),
+    JobCategory.CONSTRUCTION: (N_("Construction"), N_("building trades, labourers, maintenance")),
+    JobCategory.EDUCATION: (N_("Education"), N_("teaching assistants, tutors, trainers")),
+    JobCategory.FOOD_SERVICE: (N_("Food service"), N_("restaurants, kitchens, bakeries, cafés")),
+    JobCategory.HOSPITALITY: (N_("Hospitality"), N_("hotels, events, tourism")),
+    JobCategory.HOUSEKEEPING: (N_("Cleaning and housekeeping"),
+                               N_("cleaning, housekeeping, domestic work in private homes")),
+    JobCategory.LOGISTICS: (N_("Transport and logistics"), N_("warehouses, delivery, drivers")),
+    JobCategory.MANUFACTURING: (N_("Manufacturing"), N_("factories, garment work, assembly")),
+    JobCategory.RETAIL: (N_("Retail"), N_("shops, cashiers, stock")),
+    JobCategory.TECHNOLOGY: (N_("Technology"), N_("IT support, software, digital work")),
+    JobCategory.OTHER: (N_("Other"), N_("anything else")),
 }
 
 

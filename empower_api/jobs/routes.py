@@ -14,6 +14,7 @@ from flask_smorest import Blueprint
 from empower_api.accounts.models import Role
 from empower_api.db import db, writes_on_get
 from empower_api.extensions import limiter, login_name_key, rate_limit_key
+from empower_api.i18n import translate
 from empower_api.jobs import service
 from empower_api.jobs.models import CATEGORY_LABELS
 from empower_api.jobs.schemas import (
@@ -269,8 +270,9 @@ class CloseJob(MethodView):
 class JobCategories(MethodView):
     @blp.response(200, JobCategoryListSchema)
     def get(self) -> Any:
-        """The posting categories: code, English label and what each covers."""
-        return {"items": [{"code": code, "label": label, "covers": covers}
+        """The posting categories: code, label and what each covers, in the request's
+        language."""
+        return {"items": [{"code": code, "label": translate(label), "covers": translate(covers)}
                           for code, (label, covers) in CATEGORY_LABELS.items()]}
 
 

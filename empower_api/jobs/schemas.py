@@ -11,6 +11,7 @@ from webargs.fields import DelimitedList
 
 from empower_api.countries import country_field
 from empower_api.db import utcnow
+from empower_api.i18n import N_
 from empower_api.inputs import FullMatch
 from empower_api.jobs.models import (
     BOOLEAN_COMMITMENTS,
@@ -27,11 +28,11 @@ from empower_api.pagination import PageQuerySchema, page_schema
 from empower_api.timefmt import UtcDateTime, rfc3339
 
 BCP47 = FullMatch(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
-                        error="Use a BCP 47 tag like 'en' or 'pt-BR'.")
+                        error=N_("Use a BCP 47 tag like 'en' or 'pt-BR'."))
 # Control characters (NUL included) never reach the database.
 PLAIN = FullMatch(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
-                        error="Remove control characters.")
-ONE_LINE = FullMatch(r"^[^\x00-\x1f\x7f]*$", error="Remove control characters.")
+                        error=N_("Remove control characters."))
+ONE_LINE = FullMatch(r"^[^\x00-\x1f\x7f]*$", error=N_("Remove control characters."))
 
 
 def _line(max_length: int, **kw: Any) -> fields.String:

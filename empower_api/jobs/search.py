@@ -1,16 +1,15 @@
 """Public job search: one function over SQLite FTS5 or PostgreSQL tsvector.
 
-Text is normalised here, in Python, both when a posting is indexed and when a query
-is parsed: case-folded, diacritics stripped, split into runs of letters and digits.
-The engines then only see plain space-separated words, so they agree on what
-matches, and nothing a visitor types can reach either engine's query syntax.
+Text is normalised in Python by ``empower_api.searchtext``, both when a posting is
+indexed and when a query is parsed (folded, transliterated, unspaced scripts cut into
+character n-grams). The engines then only see plain space-separated tokens, so they
+agree on what matches, and nothing a visitor types can reach either engine's query
+syntax.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,11 +23,9 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
-    case,
     cast,
     exists,
     func,
-    literal,
     literal_column,
     or_,
     select,
@@ -39,38 +36,31 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from empower_api.db import utcnow
 from empower_api.errors import Invalid
-from empower_api.jobs.models import Employer, Job, JobStatus, VettingStatus, search_rowid_for
+from empower_api.jobs.models import Employer, Job, JobStatus, VettingStatus
 from empower_api.pagination import Page, decode_cursor, encode_cursor
+from empower_api.searchtext import (
+    Term,
+    index_text,
+    place_key,
+    postgres_tsquery,
+    query_terms,
+    sqlite_match_expression,
+)
 
-MAX_QUERY_WORDS = 12
-PREFIX_MIN_LENGTH = 3  # shorter words match whole words only (prefix scans are costly)
-_WORD = re.compile(r"[^\W_]+")
-# SQLite bm25 weights for (title_text, body_text, facets): a title hit counts four
-# times a description hit; facet tokens do not count.
-_SQLITE_SCORE = "bm25(jobs_fts, 4.0, 1.0, 0.0)"
-# Full-text matches in relevance order, then rowid (= id order, see search_rowid_for);
-# the weights must stay those of _SQLITE_SCORE.
-# LIMIT -1 keeps the inner query from being flattened into the outer one: bm25 is
-# only valid in the MATCH query itself.
-_SQLITE_RANKED = (
-    "SELECT rowid, score FROM (SELECT rowid, bm25(jobs_fts, 4.0, 1.0, 0.0) AS score "
-    "FROM jobs_fts WHERE jobs_fts MATCH :fts_query LIMIT -1) ORDER BY score, rowid")
-_SQLITE_RANKED_AFTER = (
-    "SELECT rowid, score FROM (SELECT rowid, bm25(jobs_fts, 4.0, 1.0, 0.0) AS score "
-    "FROM jobs_fts WHERE jobs_fts MATCH :fts_query LIMIT -1) "
-    "WHERE score > :last_score OR (score = :last_score AND rowid > :last_rowid) "
-    "ORDER BY score, rowid")
+# The names the jobs domain (and the training catalog) index and query with.
+search_text = index_text
+query_words = query_terms
+__all__ = ["place_key", "postgres_tsquery", "query_words", "search_text",
+           "sqlite_match_expression"]
 
-
-def search_words(value: str) -> list[str]:
-    """The words search sees in ``value``: case-folded, without diacritics."""
-    folded = unicodedata.normalize("NFKD", value.casefold())
-    plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return _WORD.findall(plain)
-
-
-def search_text(*parts: str) -> str:
-    return " ".join(word for part in parts for word in search_words(part))
+# The candidates of a relevance page on SQLite: the RANKED_CANDIDATES full-text
+# matches with the highest rowids, read in the index's own order (rowid descending),
+# so bm25 is computed for them only, never for every match. bm25 weights for
+# (title_text, body_text, facets): a title hit counts four times a description hit;
+# facet tokens do not count.
+_SQLITE_CANDIDATES = (
+    "SELECT rowid, bm25(jobs_fts, 4.0, 1.0, 0.0) FROM jobs_fts "
+    "WHERE jobs_fts MATCH :fts_query ORDER BY rowid DESC LIMIT :candidates")
 
 
 def canonical_language(tag: str) -> str:
@@ -94,29 +84,6 @@ def canonical_languages(tags: Sequence[str]) -> list[str]:
 def canonical_skills(skills: Sequence[str]) -> list[str]:
     """Skills are compared in lower case with single spaces: ``"Customer  Service"``."""
     return list(dict.fromkeys(" ".join(s.split()).lower() for s in skills if s.strip()))
-
-
-def place_key(value: str) -> str:
-    """``"Île-de-France"`` and ``"ile de france"`` are the same region."""
-    return search_text(value)[:80]
-
-
-def query_words(q: str | None) -> list[str]:
-    """Words of a visitor's ``q``; every character outside a word is a separator."""
-    words = list(dict.fromkeys(search_words(q or "")))
-    if len(words) > MAX_QUERY_WORDS:
-        raise Invalid("q", f"Use at most {MAX_QUERY_WORDS} words.")
-    return words
-
-
-def sqlite_match_expression(words: Sequence[str]) -> str:
-    return " AND ".join(
-        f'"{w}"*' if len(w) >= PREFIX_MIN_LENGTH else f'"{w}"' for w in words
-    )
-
-
-def postgres_tsquery(words: Sequence[str]) -> str:
-    return " & ".join(f"{w}:*" if len(w) >= PREFIX_MIN_LENGTH else w for w in words)
 
 
 def _digest(value: str) -> str:
@@ -170,7 +137,7 @@ def _facet_groups(params: SearchParams) -> list[list[str]]:
     return groups
 
 
-def sqlite_fts_query(words: Sequence[str], params: SearchParams) -> str:
+def sqlite_fts_query(words: Sequence[Term], params: SearchParams) -> str:
     """Visitor's words in the text columns only, and the filters' facet tokens."""
     parts = [f"{{title_text body_text}} : ({sqlite_match_expression(words)})"]
     parts += ["facets : (" + " OR ".join(f'"{t}"' for t in group) + ")"
@@ -290,7 +257,7 @@ def _after(order: _Order, values: Sequence[Any]) -> ColumnElement[bool]:
     return or_(*clauses)
 
 
-def effective_sort(params: SearchParams, words: Sequence[str]) -> str:
+def effective_sort(params: SearchParams, words: Sequence[Term]) -> str:
     sort = params.sort or ("relevance" if words else "newest")
     return "newest" if sort == "relevance" and not words else sort
 
@@ -333,11 +300,10 @@ def search_jobs(
     if published_until is not None:
         stmt = stmt.where(Job.published_at <= published_until)
 
-    score: Any = None
     dialect = session.get_bind().dialect.name
     if words and sort == "relevance" and dialect == "sqlite":
-        return _sqlite_relevance_page(session, stmt, words=words, params=params, limit=limit,
-                                      cursor=cursor, scope=f"{cursor_scope}:{sort}")
+        return _relevance_page(session, _SqliteCandidates(stmt, sqlite_fts_query(words, params)),
+                               limit=limit, cursor=cursor, scope=f"{cursor_scope}:{sort}")
     if words:
         if dialect == "postgresql":
             # The planner prices testing a row's text match (or its jsonb skills) at
@@ -361,24 +327,20 @@ def search_jobs(
                                       bindparam("fts_query", postgres_tsquery(words)))
             stmt = stmt.where(Job.search_vector.op("@@")(tsquery))
             if sort == "relevance":
-                return _postgres_relevance_page(session, stmt, tsquery, limit=limit,
-                                                cursor=cursor, scope=f"{cursor_scope}:{sort}")
-            score = cast(-func.ts_rank(Job.search_vector, tsquery), Double())
+                return _relevance_page(session, _PostgresCandidates(stmt, tsquery), limit=limit,
+                                       cursor=cursor, scope=f"{cursor_scope}:{sort}")
         else:
             matches = (
-                select(literal_column("jobs_fts.rowid").label("rowid"),
-                       literal_column(_SQLITE_SCORE, Double()).label("score"))
+                select(literal_column("jobs_fts.rowid").label("rowid"))
                 .select_from(text("jobs_fts"))
                 .where(text("jobs_fts MATCH :fts_query")
                        .bindparams(fts_query=sqlite_fts_query(words, params)))
                 .subquery("fts")
             )
             stmt = stmt.join(matches, matches.c.rowid == Job.search_rowid)
-            score = matches.c.score
 
-    if sort == "relevance":
-        order = _Order([score, Job.id], [False, False])
-    elif sort == "pay":
+    # Relevance pages returned above: here the order is by pay or newest first.
+    if sort == "pay":
         order = _Order([Job.pay_max_amount, Job.id], [True, True])
     else:
         order = _Order([Job.published_at, Job.id], [True, True])
@@ -399,106 +361,147 @@ def search_jobs(
     ).limit(limit + 1)
 
     rows = [tuple(row) for row in session.execute(stmt)]
-    return _page(session, rows, limit=limit, scope=scope, float_key=sort == "relevance")
+    return _page(session, rows, limit=limit, scope=scope)
 
 
-# PostgreSQL ranks at most this many matches of a query, the newest ones: ts_rank
-# must unpack each posting's tsvector from TOAST, which cost more than everything
-# else for common words (tens of thousands of matches).
+# A relevance page ranks at most this many matches of a query (its candidates, read in
+# an order an index serves); the matches after them follow in that same order, unranked.
+# Ranking every match cost time in proportion to the match count (broad words at a
+# million postings: half a second).
 RANKED_CANDIDATES = 500
-# Sort keys of the matches beyond them: after every ranked one (keys <= 0), newest
-# first. Seconds, so a float keeps microseconds apart until the year 2128.
-_UNRANKED_KEY_BASE = 5e9
 
 
-def _postgres_relevance_page(session: Session, stmt: Select[Any], tsquery: Any, *,
-                             limit: int, cursor: str | None, scope: str) -> Page[Job]:
-    """A relevance-ordered page on PostgreSQL (``stmt`` already has the text match).
-
-    Order: the ``RANKED_CANDIDATES`` most recently published matches first, by
-    ts_rank (best first) then id; then any older matches, newest first then id. The
-    set of postings is every match, as before; only the order of the matches beyond
-    the newest ``RANKED_CANDIDATES`` changes (they were ranked too, at a cost that
-    grew with the match count). One sort key carries both parts, so the cursor is
-    still (key, id).
-    """
-    # "+ INTERVAL '0'": an order no index provides, or for words in most postings the
-    # planner walks the newest-first index and tests every row's tsvector.
-    newest = func.row_number().over(order_by=(
-        (Job.published_at + literal_column("INTERVAL '0'")).desc(), Job.id.desc()))
-    matches = stmt.add_columns(Job.published_at, Job.search_vector,
-                               newest.label("newest")).subquery("matches")
-    key = case(
-        (matches.c.newest <= RANKED_CANDIDATES,
-         cast(-func.ts_rank(matches.c.search_vector, tsquery), Double())),
-        else_=literal(_UNRANKED_KEY_BASE, Double())
-        - cast(func.extract("epoch", matches.c.published_at), Double()),
-    )
-    order = _Order([key, matches.c.id], [False, False])
-    page = select(matches.c.id, key.label("sort_key"))
-    if cursor:
-        page = page.where(_after(order, decode_cursor(cursor, scope, 2)))
-    rows = [tuple(row) for row in
-            session.execute(page.order_by(key, matches.c.id).limit(limit + 1))]
-    return _page(session, rows, limit=limit, scope=scope, float_key=True)
+# Where the matches after the candidates start: (index position, id) of the last
+# candidate in index order; None when every match was a candidate.
+_Boundary = tuple[Any, uuid.UUID] | None
 
 
-def _sqlite_relevance_page(session: Session, stmt: Select[Any], *, words: Sequence[str],
-                           params: SearchParams, limit: int, cursor: str | None,
-                           scope: str) -> Page[Job]:
-    """A relevance-ordered page on SQLite: rank the full-text matches first, then check
-    the SQL filters only for as many of them as the page needs.
+@dataclass
+class _Candidate:
+    id: uuid.UUID
+    score: float  # lower is better (-ts_rank, bm25)
+    place: Any  # position in the index order: published_at (PostgreSQL), rowid (SQLite)
 
-    The facet tokens in the MATCH already apply every filter they can, so nearly all
-    ranked matches pass; joining each one to ``jobs`` and ``employers`` before sorting
-    (the plain one-statement form) cost more than the ranking. The order is exactly
-    the one-statement order, bm25 score then id: ``jobs.search_rowid`` is unique and
-    derived from ``jobs.id`` by a monotonic function (``search_rowid_for``), so
-    sorting by (score, search_rowid) inside the FTS query sorts by (score, id).
-    The set of postings is the same: each ranked match is kept iff it passes
-    ``stmt``'s WHERE clause (public, filters, publication window).
 
-    Statements: the ranking, one filter check of a few times the page size and, only
-    if too few of those pass, one more for all remaining matches; then the postings.
-    """
-    bind: dict[str, Any] = {"fts_query": sqlite_fts_query(words, params)}
-    sql = _SQLITE_RANKED
-    if cursor:
-        last_score, last_id = decode_cursor(cursor, scope, 2)
-        if not isinstance(last_score, int | float) or not isinstance(last_id, uuid.UUID):
-            raise Invalid("cursor", "This cursor is not valid; start again from the first page.")
-        sql = _SQLITE_RANKED_AFTER
-        bind |= {"last_score": float(last_score), "last_rowid": search_rowid_for(last_id)}
-    ranked = session.execute(text(sql), bind)
-    check = (
-        stmt.with_only_columns(Job.search_rowid, Job.id)
-        .where(Job.search_rowid.in_(
-            select(literal_column("value")).select_from(
+class _PostgresCandidates:
+    """Candidates: the newest matches (``published_at`` then id, descending), which
+    PostgreSQL reads from ``ix_jobs_public_newest`` or a GIN bitmap, as it estimates
+    cheaper; ts_rank is computed for those rows only."""
+
+    def __init__(self, stmt: Select[Any], tsquery: Any) -> None:
+        self.stmt, self.tsquery = stmt, tsquery
+
+    def first(self, session: Session, count: int) -> tuple[list[_Candidate], _Boundary]:
+        newest = (self.stmt.add_columns(Job.published_at, Job.search_vector)
+                  .order_by(Job.published_at.desc(), Job.id.desc()).limit(count)
+                  .subquery("newest"))
+        score = cast(-func.ts_rank(newest.c.search_vector, self.tsquery), Double())
+        rows = session.execute(select(newest.c.id, score, newest.c.published_at)).all()
+        found = sorted((_Candidate(*row) for row in rows), key=lambda c: (c.place, c.id))
+        return found, ((found[0].place, found[0].id) if len(found) == count else None)
+
+    def after(self, session: Session, place: Any, last_id: uuid.UUID,
+              count: int) -> list[_Candidate]:
+        if not isinstance(place, datetime):
+            raise _bad_cursor()
+        rows = session.execute(
+            self.stmt.add_columns(Job.published_at)
+            .where(or_(Job.published_at < place,
+                       and_(Job.published_at == place, Job.id < last_id)))
+            .order_by(Job.published_at.desc(), Job.id.desc()).limit(count)).all()
+        return [_Candidate(job_id, 0.0, published) for job_id, published in rows]
+
+
+class _SqliteCandidates:
+    """Candidates: the full-text matches with the highest rowids (FTS5 reads its index
+    in rowid order; the match already holds the filters' facet tokens), then the SQL
+    filters for those only. bm25 is computed for the candidates only."""
+
+    def __init__(self, stmt: Select[Any], fts_query: str) -> None:
+        self.stmt, self.fts_query = stmt, fts_query
+
+    def first(self, session: Session, count: int) -> tuple[list[_Candidate], _Boundary]:
+        ranked = session.execute(text(_SQLITE_CANDIDATES),
+                                 {"fts_query": self.fts_query, "candidates": count}).all()
+        if not ranked:
+            return [], None
+        check = self.stmt.with_only_columns(Job.search_rowid, Job.id).where(
+            Job.search_rowid.in_(select(literal_column("value")).select_from(
                 func.json_each(bindparam("rowids", type_=String())))))
-    )
-    found: list[tuple[uuid.UUID, float]] = []
-    try:
-        batch = ranked.fetchmany(4 * (limit + 1))
-        while batch and len(found) <= limit:
-            passing = dict(session.execute(
-                check, {"rowids": "[" + ",".join(str(row[0]) for row in batch) + "]"}).all())
-            found += [(passing[rowid], score) for rowid, score in batch if rowid in passing]
-            if len(found) <= limit:
-                batch = ranked.fetchall()  # too many failed the filters: check the rest
-            else:
-                break
-    finally:
-        ranked.close()
-    return _page(session, found, limit=limit, scope=scope, float_key=True)
+        passing = dict(session.execute(
+            check, {"rowids": "[" + ",".join(str(row[0]) for row in ranked) + "]"}).all())
+        found = [_Candidate(passing[rowid], score, rowid) for rowid, score in ranked
+                 if rowid in passing]
+        # The next matches start below the last rowid read, whether it passed or not.
+        return found, ((ranked[-1][0], uuid.UUID(int=0)) if len(ranked) == count else None)
+
+    def after(self, session: Session, place: Any, last_id: uuid.UUID,
+              count: int) -> list[_Candidate]:
+        if not isinstance(place, int | float):
+            raise _bad_cursor()
+        matches = (select(literal_column("jobs_fts.rowid").label("rowid"))
+                   .select_from(text("jobs_fts"))
+                   .where(text("jobs_fts MATCH :fts_query AND jobs_fts.rowid < :below")
+                          .bindparams(fts_query=self.fts_query, below=place))
+                   .subquery("fts"))
+        rows = session.execute(
+            self.stmt.add_columns(Job.search_rowid)
+            .join(matches, matches.c.rowid == Job.search_rowid)
+            .order_by(matches.c.rowid.desc()).limit(count)).all()
+        return [_Candidate(job_id, 0.0, rowid) for job_id, rowid in rows]
 
 
-def _page(session: Session, rows: Sequence[tuple[Any, Any]], *, limit: int, scope: str,
-          float_key: bool) -> Page[Job]:
+def _bad_cursor() -> Invalid:
+    return Invalid("cursor", "This cursor is not valid; start again from the first page.")
+
+
+def _relevance_page(session: Session, source: _PostgresCandidates | _SqliteCandidates, *,
+                    limit: int, cursor: str | None, scope: str) -> Page[Job]:
+    """A relevance-ordered page: the ``RANKED_CANDIDATES`` candidates of ``source`` by
+    score (best first) then id; then every later match in the candidates' index order.
+
+    The set of postings is every match; only the order of matches beyond the candidates
+    differs from a full ranking (that is the price of never ranking every match). A
+    cursor holds (score, id) inside the ranked part, or (id, index position) after it.
+    Statements: the candidates (SQLite: and their filter check) and, only when a page
+    reaches past them, the next matches in index order.
+    """
+    ranked_after: tuple[float, uuid.UUID] | None = None
+    rest_after: tuple[Any, uuid.UUID] | None = None
+    if cursor:
+        score, last_id, place = decode_cursor(cursor, scope, 3)
+        if not isinstance(last_id, uuid.UUID):
+            raise _bad_cursor()
+        if place is None:
+            if not isinstance(score, int | float):
+                raise _bad_cursor()
+            ranked_after = (float(score), last_id)
+        else:
+            rest_after = (place, last_id)
+    rows: list[tuple[uuid.UUID, list[Any]]] = []
+    if rest_after is None:
+        candidates, boundary = source.first(session, RANKED_CANDIDATES)
+        ranked = sorted((c.score, c.id) for c in candidates)
+        if ranked_after is not None:
+            ranked = [row for row in ranked if row > ranked_after]
+        rows = [(job_id, [score, job_id, None]) for score, job_id in ranked[:limit + 1]]
+        if len(rows) <= limit:
+            rest_after = boundary
+    if rest_after is not None and len(rows) <= limit:
+        rows += [(c.id, [None, c.id, c.place]) for c in
+                 source.after(session, rest_after[0], rest_after[1], limit + 1 - len(rows))]
+    next_cursor = encode_cursor(rows[limit - 1][1], scope) if len(rows) > limit else None
+    return Page(items=_load_postings(session, [row[0] for row in rows[:limit]]),
+                next_cursor=next_cursor)
+
+
+def _page(session: Session, rows: Sequence[tuple[Any, Any]], *, limit: int,
+          scope: str) -> Page[Job]:
     """Cut ``limit + 1`` (id, sort key) rows to a page of postings and its next cursor."""
     next_cursor = None
     if len(rows) > limit:
         last_id, last_key = rows[limit - 1]
-        next_cursor = encode_cursor([float(last_key) if float_key else last_key, last_id], scope)
+        next_cursor = encode_cursor([last_key, last_id], scope)
     return Page(items=_load_postings(session, [row[0] for row in rows[:limit]]),
                 next_cursor=next_cursor)
 

@@ -21,9 +21,11 @@ idempotent: IF NOT EXISTS).
 
 from __future__ import annotations
 
+from empower_api.searchtext import FTS5_TOKENIZER
+
 SQLITE_CREATE = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS jobs_fts USING fts5("
-    "title_text, body_text, facets, tokenize = 'unicode61 remove_diacritics 0')",
+    f"title_text, body_text, facets, tokenize = {FTS5_TOKENIZER})",
     # Covers the join from a full-text match to its posting and every scalar filter,
     # so matches are filtered without reading the (wide) posting rows.
     "CREATE INDEX IF NOT EXISTS jobs_fts_filter_cover ON jobs (search_rowid, status, "

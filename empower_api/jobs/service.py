@@ -21,7 +21,9 @@ from empower_api.accounts import service as accounts
 from empower_api.accounts.models import Role, User
 from empower_api.audit import service as audit
 from empower_api.db import add_once, utcnow
-from empower_api.errors import Conflict, Forbidden, Invalid, NotFound
+from empower_api.errors import Conflict, Forbidden, Invalid, NotFound, flatten_messages
+from empower_api.i18n import N_, msg
+from empower_api.i18n.labels import label
 from empower_api.jobs.models import (
     CATEGORY_LABELS,
     MODERATION_STATUSES,
@@ -241,6 +243,13 @@ _DECISIONS: dict[str, tuple[str, set[str]]] = {
 }
 
 
+_VETTING_REFUSED = {
+    "approve": N_("This employer cannot be approved now (vetting: {status})."),
+    "reject": N_("This employer cannot be rejected now (vetting: {status}). Suspend it instead."),
+    "suspend": N_("This employer cannot be suspended now (vetting: {status})."),
+}
+
+
 def decide_vetting(session: Session, *, actor: User, employer_id: uuid.UUID, decision: str,
                    note: str) -> Employer:
     """Staff approve (for 12 months), reject or suspend an employer; audited."""
@@ -254,8 +263,7 @@ def decide_vetting(session: Session, *, actor: User, employer_id: uuid.UUID, dec
     before = employer.effective_status(now)
     new_status, allowed_from = _DECISIONS[decision]
     if before not in allowed_from:
-        hint = " Suspend it instead." if decision == "reject" else ""
-        raise Conflict(f"An employer that is {before} cannot be {decision}ed here.{hint}",
+        raise Conflict(msg(_VETTING_REFUSED[decision], status=label("vetting_status", before)),
                        code="vetting_transition")
     employer.vetting_status = new_status
     employer.vetted_until = add_months(now, VETTING_MONTHS) if decision == "approve" else None
@@ -269,6 +277,13 @@ def decide_vetting(session: Session, *, actor: User, employer_id: uuid.UUID, dec
     )
     log.info("employer_vetting_decided", employer_id=str(employer.id), decision=decision)
     return employer
+
+
+def vetting_decisions(employer: Employer, now: datetime | None = None) -> list[str]:
+    """The decisions :func:`decide_vetting` accepts for this employer now, in the order
+    approve, reject, suspend (the staff console offers only these)."""
+    status = employer.effective_status(now or utcnow())
+    return [decision for decision, (_new, allowed) in _DECISIONS.items() if status in allowed]
 
 
 def list_employers_for_vetting(session: Session, *, actor: User, status: str, limit: int,
@@ -611,8 +626,10 @@ def _validated_query(query: dict[str, Any]) -> tuple[dict[str, Any], dict[str, A
         loaded = JobSearchFiltersSchema().load(stored)
     except ma.ValidationError as error:
         messages = error.messages if isinstance(error.messages, dict) else {}
-        raise Invalid(errors={f"query.{k}": v if isinstance(v, list) else [str(v)]
-                              for k, v in messages.items()} or {"query": ["Not valid."]})
+        # A list item's messages ({0: [...]}) belong to the filter itself.
+        raise Invalid(errors={f"query.{key}": [text for texts in flatten_messages(
+            {"query": value}).values() for text in texts] for key, value in messages.items()}
+            or {"query": [N_("Not valid.")]})
     try:
         query_words(loaded.get("q"))
     except Invalid as error:

@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 
 from empower_api.audit import service as audit
 from empower_api.jobs.models import Job, JobStatus
-from empower_api.jobs.search import search_words
 from empower_api.moderation.models import CaseState, CaseTrigger, ModerationCase
+from empower_api.searchtext import words as search_words
 
 log = structlog.get_logger(__name__)
 

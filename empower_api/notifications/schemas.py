@@ -13,7 +13,9 @@ from empower_api.timefmt import UtcDateTime
 class NotificationSchema(ma.Schema):
     id = fields.UUID()
     kind = fields.String(metadata={"description": "message.new | application.updated"})
-    text = fields.Function(text_of, metadata={"description": "neutral text to show"})
+    text = fields.Function(lambda n: text_of(n),
+                           metadata={"description": "neutral text to show, in the request's "
+                                                    "language (Content-Language)"})
     subject_type = fields.String()
     subject_id = fields.String()
     created_at = UtcDateTime()

@@ -19,16 +19,18 @@ from empower_api.accounts import service as accounts
 from empower_api.accounts.models import User
 from empower_api.db import utcnow
 from empower_api.errors import NotFound
+from empower_api.i18n import N_, SOURCE_LOCALE, translate, translate_in
 from empower_api.notifications.models import Notification
 from empower_api.pagination import Page, SortKey, paginate
 from empower_api.timefmt import rfc3339
 
 # kind -> the neutral text shown for it. A new kind needs a neutral text here first.
+# English; said in the reader's language when shown (empower_api.i18n).
 TEXTS: dict[str, str] = {
-    "message.new": "You have a new message",
-    "application.updated": "An application was updated",
-    # A private question after a payout: it must not say money, grant or program.
-    "check_in.new": "You have a new question",
+    "message.new": N_("You have a new message"),
+    "application.updated": N_("An application was updated"),
+    # TRANSLATORS: a private question after a payout: never say money, grant or program.
+    "check_in.new": N_("You have a new question"),
 }
 
 
@@ -50,15 +52,20 @@ def notify(session: Session, *, user_id: uuid.UUID, kind: str, subject_type: str
     return notification
 
 
-def text_of(notification: Notification) -> str:
-    return TEXTS[notification.kind]
+def text_of(notification: Notification, locale: str | None = None) -> str:
+    """The neutral text, in ``locale`` (a BCP 47 tag) or else the request's language."""
+    text = TEXTS[notification.kind]
+    return translate_in(locale, text) if locale else translate(text)
 
 
-def push_payload(notification: Notification) -> dict[str, str]:
-    """What a push service may carry: the neutral text, the kind and opaque ids."""
+def push_payload(notification: Notification, locale: str | None = None) -> dict[str, str]:
+    """What a push service may carry: the neutral text, the kind and opaque ids.
+
+    ``locale`` is the recipient's stored ``User.locale``: a push is sent outside any
+    request of theirs, so it cannot be negotiated (None: English)."""
     return {"id": str(notification.id), "kind": notification.kind,
-            "text": text_of(notification), "subject_type": notification.subject_type,
-            "subject_id": notification.subject_id}
+            "text": text_of(notification, locale or SOURCE_LOCALE),
+            "subject_type": notification.subject_type, "subject_id": notification.subject_id}
 
 
 def list_notifications(session: Session, *, actor: User, limit: int,

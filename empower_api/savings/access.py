@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from empower_api.accounts.models import User
 from empower_api.errors import Conflict, Forbidden, Invalid, NotFound
+from empower_api.i18n import N_
 from empower_api.savings.models import (
     Cycle,
     CycleStatus,
@@ -27,7 +28,7 @@ from empower_api.savings.models import (
     SavingsGroup,
 )
 
-NO_GROUP = "No such savings group."
+NO_GROUP = N_("No such savings group.")
 
 
 def find_membership(session: Session, group_id: uuid.UUID, user: User) -> Membership | None:

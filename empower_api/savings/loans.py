@@ -14,6 +14,8 @@ from empower_api.accounts.models import User
 from empower_api.audit.service import record as audit
 from empower_api.db import utcnow
 from empower_api.errors import Conflict, Forbidden, Invalid, NotFound
+from empower_api.i18n import msg
+from empower_api.i18n.labels import label
 from empower_api.pagination import Page, SortKey, paginate
 from empower_api.savings import ledger
 from empower_api.savings.access import (
@@ -54,13 +56,13 @@ def _check_loan_limits(session: Session, group: SavingsGroup, member: Membership
     limit = group.max_loan_multiple * savings - owed
     loanable = _loanable_cash(ledger.account_balances(session, group.id))
     if principal > limit:
-        message = (f"You can borrow up to {max(limit, 0)} ({group.max_loan_multiple} × your "
-                   "savings, less what you owe).")
+        message = msg("You can borrow up to {limit} ({multiple} × your savings, less what "
+                      "you owe).", limit=max(limit, 0), multiple=group.max_loan_multiple)
         if conflict:
             raise Conflict(message, code="over_loan_limit")
         raise Invalid("principal", message)
     if principal > loanable:
-        message = f"The group has {max(loanable, 0)} available to lend."
+        message = msg("The group has {amount} available to lend.", amount=max(loanable, 0))
         if conflict:
             raise Conflict(message, code="insufficient_cash")
         raise Invalid("principal", message)
@@ -95,7 +97,8 @@ def _officer_loan(session: Session, *, actor: User, group_id: uuid.UUID,
     if loan.member_id == me.id:
         raise Forbidden("Another officer must decide on your own loan.", code="own_loan")
     if loan.status != LoanStatus.REQUESTED:
-        raise Conflict(f"This loan is {loan.status} already.", code="loan_not_requested")
+        raise Conflict(msg("This loan was decided already (it is: {status}).",
+                           status=label("loan_status", loan.status)), code="loan_not_requested")
     return group, me, loan
 
 

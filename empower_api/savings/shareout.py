@@ -12,6 +12,7 @@ from empower_api.accounts.models import User
 from empower_api.audit.service import record as audit
 from empower_api.db import utcnow
 from empower_api.errors import Conflict
+from empower_api.i18n import plural
 from empower_api.savings import ledger
 from empower_api.savings.access import (
     access,
@@ -64,8 +65,10 @@ def share_out(session: Session, *, actor: User, group_id: uuid.UUID) -> ShareOut
     outstanding = session.scalar(select(func.count(Loan.id)).where(
         Loan.group_id == group.id, Loan.status == LoanStatus.DISBURSED))
     if outstanding:
-        raise Conflict(f"{outstanding} loan(s) are still outstanding; they must be repaid "
-                       "before share-out.", code="loans_outstanding")
+        raise Conflict(plural(
+            "{num} loan is still outstanding; it must be repaid before share-out.",
+            "{num} loans are still outstanding; they must be repaid before share-out.",
+            outstanding), code="loans_outstanding")
     balances = ledger.account_balances(session, group.id)
     holdings = {m: h for m, h in ledger.member_holdings(session, group.id).items()
                 if h != (0, 0)}

@@ -22,6 +22,8 @@ from empower_api.accounts.models import User
 from empower_api.audit.service import record as audit
 from empower_api.db import utcnow
 from empower_api.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from empower_api.i18n import N_, msg, plural, translate
+from empower_api.i18n.labels import label
 from empower_api.savings import ledger
 from empower_api.savings.access import (
     access,
@@ -96,11 +98,14 @@ def _apply(session: Session, group: SavingsGroup, me: Membership,
             raise Invalid("shares", "Say how many shares were bought.")
         already = _shares_in_meeting(session, meeting.id, member.id)
         if already + shares > group.max_shares_per_meeting:
-            raise Invalid("shares", f"At most {group.max_shares_per_meeting} shares a meeting; "
-                                    f"{already} bought already.")
+            raise Invalid("shares", plural(
+                "At most {num} share a meeting; {already} bought already.",
+                "At most {num} shares a meeting; {already} bought already.",
+                group.max_shares_per_meeting, already=already))
         value = shares * meeting.cycle.share_price
         if amount is not None and amount != value:
-            raise Invalid("amount", f"{shares} shares cost {value}.")
+            raise Invalid("amount", plural("{num} share costs {value}.",
+                                           "{num} shares cost {value}.", shares, value=value))
         tx = ledger.post(session, group, tx_type=kind, amount=value, shares=shares, lines=[
             debit(Account.CASH, value, member_id=member.id),
             credit(Account.MEMBER_SHARES, value, member_id=member.id, shares=shares),
@@ -135,12 +140,13 @@ def _repay(session: Session, group: SavingsGroup, member: Membership, item: dict
     if loan is None or loan.group_id != group.id or loan.member_id != member.id:
         raise Invalid("loan_id", "No such loan of this member.")
     if loan.status != LoanStatus.DISBURSED:
-        raise Invalid("loan_id", "This loan is not being repaid (it is "
-                                 f"{loan.status}).")
+        raise Invalid("loan_id", msg("This loan is not being repaid (it is: {status}).",
+                                     status=label("loan_status", loan.status)))
     accrue_loan_interest(session, group=group, loan=loan, now=utcnow())
     principal_due, interest_due = ledger.loan_balances(session, loan.id)
     if amount > principal_due + interest_due:
-        raise Invalid("amount", f"This is more than is owed ({principal_due + interest_due}).")
+        raise Invalid("amount", msg("This is more than is owed ({owed}).",
+                                    owed=principal_due + interest_due))
     to_interest = min(amount, interest_due)
     to_principal = amount - to_interest
     tx = ledger.post(session, group, tx_type=TxType.LOAN_REPAYMENT, amount=amount,
@@ -182,7 +188,8 @@ def not_processed(items: list[Any]) -> list[SyncResult]:
     """Results for items a sync request did not reach in its time budget."""
     return [SyncResult(client_id=raw.get("client_id") if isinstance(raw, dict) else None,
                        status="rejected",
-                       error={"code": "not_processed", "detail": "Send this item again."})
+                       error={"code": "not_processed",
+                              "detail": translate(N_("Send this item again."))})
             for raw in items]
 
 
@@ -210,9 +217,12 @@ def sync_transactions(session: Session, *, actor: User, group_id: uuid.UUID,
             results.append(SyncResult(client_id=tx.client_id, transaction_id=tx.id,
                                       status="applied" if created else "duplicate"))
         except DomainError as error:
-            detail: dict[str, Any] = {"code": error.code, "detail": error.detail}
+            # A 200 answer, not a problem document: said in the request's language here.
+            detail: dict[str, Any] = {"code": error.code,
+                                      "detail": translate(error.detail or "")}
             if isinstance(error, Invalid):
-                detail["errors"] = error.errors
+                detail["errors"] = {field: [translate(text) for text in texts]
+                                    for field, texts in error.errors.items()}
             results.append(SyncResult(client_id=client_id, status="rejected", error=detail))
     log.info("savings_sync", group_id=str(group.id), items=len(results),
              applied=sum(r.status == "applied" for r in results))

@@ -9,6 +9,8 @@ from importlib import resources
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from empower_api.i18n import N_, plural
+
 MIN_LENGTH = 10
 MAX_LENGTH = 256
 
@@ -41,14 +43,16 @@ def common_passwords() -> frozenset[str]:
 def password_problem(password: str, *, context: tuple[str, ...] = ()) -> str | None:
     """Why this password is refused, or None when it is acceptable."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return plural("Use at least {num} character.", "Use at least {num} characters.",
+                      MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return plural("Use at most {num} character.", "Use at most {num} characters.",
+                      MAX_LENGTH)
     lowered = password.lower()
     if lowered in common_passwords() or len(set(lowered)) < 4:
-        return "This password is too common; choose another."
+        return N_("This password is too common; choose another.")
     if any(c and c.lower() == lowered for c in context):
-        return "The password must not be the same as your alias or e-mail."
+        return N_("The password must not be the same as your alias or e-mail.")
     return None
 
 

@@ -19,6 +19,7 @@ from flask import Flask, Response
 from flask_jwt_extended import JWTManager
 
 from empower_api.errors import problem
+from empower_api.i18n import user_locale_changed
 
 ACCESS_TOKEN_LIFETIME = timedelta(minutes=15)
 REFRESH_TOKEN_LIFETIME = timedelta(days=30)
@@ -50,6 +51,8 @@ def configure_jwt(app: Flask, jwt: JWTManager, subjects: TokenSubjects) -> None:
 
     @jwt.user_lookup_loader
     def _load_user(_header: dict[str, Any], payload: dict[str, Any]) -> Any:
+        # The signed-in user's own locale now outranks Accept-Language.
+        user_locale_changed()
         return subjects.load_user(payload)
 
     @jwt.token_in_blocklist_loader

@@ -39,6 +39,7 @@ from empower_api.jobs.search import (
     sqlite_match_expression,
 )
 from empower_api.pagination import Page, decode_cursor, encode_cursor
+from empower_api.searchtext import Term
 from empower_api.training.models import Course
 
 # bm25 weights for (title_text, body_text, facets): a title hit counts four times a
@@ -62,7 +63,7 @@ def facet_tokens(*, modality: str, free: bool, skills: Sequence[str],
     return " ".join(dict.fromkeys(tokens))
 
 
-def _sqlite_match(words: Sequence[str], query: dict[str, Any]) -> str:
+def _sqlite_match(words: Sequence[Term], query: dict[str, Any]) -> str:
     """The visitor's words in the text columns, and one facet group per filter given."""
     groups: list[list[str]] = []
     if query.get("modality"):

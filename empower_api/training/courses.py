@@ -32,7 +32,8 @@ def create_course(session: Session, *, actor: User, data: dict[str, Any]) -> Cou
 
     ``data``: title, description, provider, modality, languages (BCP 47), duration_hours,
     cost_amount (minor units of ``currency``; 0 = free), currency (ISO 4217), skills,
-    modules [{"title"}] (in order), credential {"name", "description"}.
+    modules [{"title"}] (in order), credential {"name", "description",
+    "description_translations" ({shipped locale: text}, optional)}.
     """
     course_id = uuid.uuid4()
     course = Course(
@@ -42,7 +43,10 @@ def create_course(session: Session, *, actor: User, data: dict[str, Any]) -> Cou
         skills=canonical_skills(data.get("skills") or []),
         duration_hours=data["duration_hours"], cost_amount=data.get("cost_amount", 0),
         currency=data["currency"], credential_name=data["credential"]["name"],
-        credential_description=data["credential"]["description"], created_by_id=actor.id,
+        credential_description=data["credential"]["description"],
+        credential_description_translations=dict(
+            data["credential"].get("description_translations") or {}),
+        created_by_id=actor.id,
         search_rowid=search_rowid_for(course_id))
     course.modules = [CourseModule(id=uuid.uuid4(), position=i, title=module["title"])
                       for i, module in enumerate(data["modules"])]

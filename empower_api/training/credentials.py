@@ -24,6 +24,7 @@ from empower_api.accounts.models import User
 from empower_api.audit import service as audit
 from empower_api.db import utcnow
 from empower_api.errors import Conflict, Invalid, NotFound
+from empower_api.i18n import SOURCE_LOCALE, plural, translate_in
 from empower_api.pagination import Page, SortKey, paginate
 from empower_api.timefmt import rfc3339
 from empower_api.training import issuer_keys, status_list
@@ -36,10 +37,23 @@ VC_CONTEXT = [
 JWS_TYPE = "vc+jwt"
 
 
+def achievement_description(course: Course, locale: str | None) -> tuple[str, str]:
+    """(description, its BCP 47 tag): staff's translation for ``locale`` when there is
+    one, else the description as written (English)."""
+    translated = (course.credential_description_translations or {}).get(locale or "")
+    return (translated, locale) if translated and locale else (
+        course.credential_description, SOURCE_LOCALE)
+
+
 def build_document(*, credential_id: uuid.UUID, subject_id: uuid.UUID, course: Course,
-                   issued_at: Any, status: dict[str, Any]) -> dict[str, Any]:
-    """The unsigned credential (VC 2.0 data model, Open Badges 3.0 vocabulary)."""
+                   issued_at: Any, status: dict[str, Any],
+                   locale: str | None = None) -> dict[str, Any]:
+    """The unsigned credential (VC 2.0 data model, Open Badges 3.0 vocabulary).
+
+    ``locale``: the learner's language; the achievement's description is in it when
+    staff supplied that translation (Open Badges ``inLanguage`` says which)."""
     base = current_app.config["PUBLIC_BASE_URL"]
+    description, language = achievement_description(course, locale)
     return {
         "@context": list(VC_CONTEXT),
         "id": f"urn:uuid:{credential_id}",
@@ -55,9 +69,12 @@ def build_document(*, credential_id: uuid.UUID, subject_id: uuid.UUID, course: C
                 "id": f"{base}/api/v1/courses/{course.id}",
                 "type": ["Achievement"],
                 "name": course.credential_name,
-                "description": course.credential_description,
-                "criteria": {"narrative": f"Completed every module of “{course.title}” "
-                                          f"({course.duration_hours} hours)."},
+                "description": description,
+                "inLanguage": language,
+                "criteria": {"narrative": translate_in(language, plural(
+                    "Completed every module of “{title}” ({num} hour).",
+                    "Completed every module of “{title}” ({num} hours).",
+                    course.duration_hours, title=course.title))},
                 "tag": list(course.skills or []),
             },
         },
@@ -81,11 +98,13 @@ def issue(session: Session, *, enrollment: Enrollment, course: Course) -> Creden
     """
     if enrollment.user_id is None:
         raise Conflict("This enrollment has no learner any more.")
+    learner = session.get(User, enrollment.user_id)
     status_list_row, index = status_list.allocate(session)
     credential_id, subject_id, issued_at = uuid.uuid4(), uuid.uuid4(), utcnow()
     document = build_document(credential_id=credential_id, subject_id=subject_id,
                               course=course, issued_at=issued_at,
-                              status=status_list.entry(status_list_row.id, index))
+                              status=status_list.entry(status_list_row.id, index),
+                              locale=learner.locale if learner is not None else None)
     token, kid = sign(document)
     credential = Credential(
         id=credential_id, user_id=enrollment.user_id, enrollment_id=enrollment.id,

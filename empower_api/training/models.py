@@ -80,6 +80,10 @@ class Course(IdMixin, TimestampMixin, Base):
     currency: Mapped[str] = mapped_column(String(3))
     credential_name: Mapped[str] = mapped_column(String(120))
     credential_description: Mapped[str] = mapped_column(Text)
+    # The description in other languages, {BCP 47 tag: text}, as staff supply them; a
+    # credential is issued in its learner's language when one is here (empower_api.i18n).
+    credential_description_translations: Mapped[dict[str, str]] = mapped_column(
+        JSONType, default=dict, server_default="{}")
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))
     # Search text, normalised in Python so both engines tokenise the same words.

@@ -15,6 +15,7 @@ from empower_api.accounts.service import ACCESS_REASON_MIN
 from empower_api.audit import service as audit
 from empower_api.db import utcnow
 from empower_api.errors import Conflict, NotFound, PreconditionRequired
+from empower_api.i18n import plural
 from empower_api.jobs.search import canonical_skills
 from empower_api.pagination import Page, SortKey, paginate
 from empower_api.training.models import ClaimStatus, PriorLearningClaim
@@ -47,9 +48,11 @@ def list_for_review(session: Session, *, actor: User, status: str, reason: str |
     """Staff: claims in one status, oldest first. Survivors' records: the route requires
     ``X-Access-Reason`` and the read is audited (without the claims' content)."""
     if not reason or len(reason.strip()) < ACCESS_REASON_MIN:
-        raise PreconditionRequired(
-            f"State why you need these records in the X-Access-Reason header "
-            f"(at least {ACCESS_REASON_MIN} characters).")
+        raise PreconditionRequired(plural(
+            "State why you need these records in the X-Access-Reason header "
+            "(at least {num} character).",
+            "State why you need these records in the X-Access-Reason header "
+            "(at least {num} characters).", ACCESS_REASON_MIN))
     audit.record(session, action="staff.read_prior_learning", actor=actor,
                  subject_type="prior_learning_queue", reason=reason.strip()[:500])
     stmt = select(PriorLearningClaim).where(PriorLearningClaim.status == status)

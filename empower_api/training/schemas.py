@@ -9,6 +9,7 @@ from marshmallow import fields, validate
 from webargs.fields import DelimitedList
 
 from empower_api.db import utcnow
+from empower_api.i18n import N_, current_locale, shipped_locales
 from empower_api.jobs.schemas import Language, Skill, _line, _text
 from empower_api.money import amount_field, validate_currency
 from empower_api.pagination import PageQuerySchema, page_schema
@@ -26,6 +27,12 @@ class ModuleInputSchema(ma.Schema):
 class CredentialTemplateSchema(ma.Schema):
     name = _line(120, required=True)
     description = _text(2000, required=True)
+    description_translations = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(
+            shipped_locales()[1:], error=N_("Choose one of the languages served: {choices}."))),
+        values=_text(2000), validate=validate.Length(max=len(shipped_locales())),
+        metadata={"description": "The description in other shipped languages, {locale: "
+                                 "text}; a credential is issued in its learner's language."})
 
 
 class CourseCreateSchema(ma.Schema):
@@ -87,11 +94,18 @@ class CredentialTemplateOutSchema(ma.Schema):
     description = fields.String(attribute="credential_description")
 
 
+def credential_template(course: Any) -> dict[str, Any]:
+    """The credential a course awards, its description in the request's language."""
+    translations = dict(course.credential_description_translations or {})
+    return {"name": course.credential_name,
+            "description": translations.get(current_locale(), course.credential_description),
+            "description_translations": translations}
+
+
 class CourseSchema(CourseSummarySchema):
     description = fields.String()
     modules = fields.List(fields.Nested(ModuleSchema))
-    credential = fields.Function(lambda c: {"name": c.credential_name,
-                                            "description": c.credential_description})
+    credential = fields.Function(credential_template)
 
 
 class CourseSearchQuerySchema(PageQuerySchema):

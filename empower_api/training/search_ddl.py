@@ -15,9 +15,11 @@ Every name starts with ``courses_fts`` so ``migrations/env.py`` ignores them.
 
 from __future__ import annotations
 
+from empower_api.searchtext import FTS5_TOKENIZER
+
 SQLITE_CREATE = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS courses_fts USING fts5("
-    "title_text, body_text, facets, tokenize = 'unicode61 remove_diacritics 0')",
+    f"title_text, body_text, facets, tokenize = {FTS5_TOKENIZER})",
     # Covers the join from a full-text match to its course and every filter, so
     # matches are filtered without reading the (wide) course rows.
     "CREATE INDEX IF NOT EXISTS courses_fts_filter_cover ON courses (search_rowid, "

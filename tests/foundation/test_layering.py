@@ -15,10 +15,16 @@ PACKAGE_ROOT = Path(empower_api.__file__).resolve().parent
 SECURITY = PACKAGE_ROOT / "security"
 
 
+# Layers below the domains, as errors.py is: security, and the messages of i18n (whose
+# core modules import no domain either: checked below).
+LAYERS = {"security", "i18n"}
+I18N_CORE = ("__init__.py", "catalogs.py")
+
+
 def _domain_packages() -> set[str]:
-    """Every sub-package of empower_api except security: accounts, jobs, savings, …"""
+    """Every sub-package of empower_api except the layers: accounts, jobs, savings, …"""
     return {path.parent.name for path in PACKAGE_ROOT.glob("*/__init__.py")
-            if path.parent.name != "security"}
+            if path.parent.name not in LAYERS}
 
 
 def _imported_modules(path: Path) -> list[tuple[int, str]]:
@@ -53,6 +59,13 @@ def test_security_imports_no_domain_package() -> None:
     files = sorted(SECURITY.glob("*.py"))
     assert files
     offending = [hit for path in files for hit in domain_imports(path, domains)]
+    assert offending == []
+
+
+def test_the_i18n_core_that_security_uses_imports_no_domain_package() -> None:
+    domains = _domain_packages() | {"security"}
+    core = [PACKAGE_ROOT / "i18n" / name for name in I18N_CORE]
+    offending = [hit for path in core for hit in domain_imports(path, domains)]
     assert offending == []
 
 

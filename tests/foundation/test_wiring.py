@@ -37,6 +37,8 @@ def test_demo_command_migrates_loads_and_can_run_twice(tmp_path):
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
     assert "staff log-in" in first.output
+    # The staff console's address is printed beside the staff log-in.
+    assert "staff console:   http://localhost:5000/console" in first.output
     with app.app_context():
         users = db.session.scalar(select(func.count()).select_from(User))
     second = runner.invoke(args=["demo"])

@@ -14,9 +14,9 @@ from empower_api.jobs.models import Employer, Job, JobStatus, VettingStatus
 from empower_api.jobs.search import (
     postgres_tsquery,
     query_words,
-    search_words,
     sqlite_match_expression,
 )
+from empower_api.searchtext import words as search_words
 from tests.factories.jobs import make_employer, make_job
 
 

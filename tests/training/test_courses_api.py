@@ -23,7 +23,8 @@ def test_staff_create_a_course_with_modules_and_credential(session, auth_client)
     body = response.get_json()
     assert [m["title"] for m in body["modules"]] == ["Germs", "Storage", "Cleaning"]
     assert body["credential"] == {"name": "Food Safety Basics",
-                                  "description": "Handles food safely."}
+                                  "description": "Handles food safely.",
+                                  "description_translations": {}}
     assert body["languages"] == ["en", "pt-BR"] and body["skills"] == ["food safety", "hygiene"]
     assert body["free"] is True and body["cost_amount"] == 0
     public = auth_client(staff).get(f"{API}/courses/{body['id']}").get_json()

@@ -7,6 +7,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from empower_api.i18n import N_, msg
 from empower_api.jobs.applications.feedback import RATED_COMMITMENTS
 from empower_api.jobs.applications.messages import MAX_BODY
 from empower_api.jobs.applications.models import ApplicationStatus
@@ -23,9 +24,9 @@ def _text(max_length: int, **kw: Any) -> fields.String:
 def _known_fields(values: list[str]) -> None:
     unknown = sorted(set(values) - set(SHAREABLE_FIELDS))
     if unknown:
-        raise ma.ValidationError(
-            f"Not a shareable field: {', '.join(unknown)}. Choose from "
-            f"{', '.join(SHAREABLE_FIELDS)}.")
+        raise ma.ValidationError(msg("Not a shareable field: {unknown}. Choose from {choices}.",
+                                     unknown=", ".join(unknown),
+                                     choices=", ".join(SHAREABLE_FIELDS)))
 
 
 class ApplicationShareSchema(ma.Schema):
@@ -101,7 +102,7 @@ class NoteCreateSchema(ma.Schema):
 
 class MessageCreateSchema(ma.Schema):
     body = fields.String(required=True, validate=[
-        validate.Length(min=1, max=MAX_BODY, error=f"Write 1 to {MAX_BODY} characters."), PLAIN])
+        validate.Length(min=1, max=MAX_BODY, error=N_("Write 1 to {max} characters.")), PLAIN])
 
 
 class MessageSchema(ma.Schema):

@@ -30,6 +30,8 @@ from empower_api.audit import service as audit
 from empower_api.consents.service import Purpose, consenting_user_ids, has_consent
 from empower_api.db import utcnow
 from empower_api.errors import Conflict, Forbidden, Invalid, NotFound
+from empower_api.i18n import msg
+from empower_api.i18n.labels import label
 from empower_api.jobs import events
 from empower_api.jobs import service as jobs
 from empower_api.jobs.applications import views
@@ -315,7 +317,9 @@ def _move(session: Session, application: Application, to: str, *, actor: User | 
     if application.status in OPEN_STATUSES:
         allowed |= {ApplicationStatus.DECLINED, ApplicationStatus.WITHDRAWN}
     if to not in allowed:
-        raise Conflict(f"An application that is {application.status} cannot become {to}.",
+        raise Conflict(msg("An application that is at “{before}” cannot move to “{after}”.",
+                           before=label("application_status", application.status),
+                           after=label("application_status", to)),
                        code="impossible_transition")
     before = application.status
     _record(application, to, role, utcnow())
