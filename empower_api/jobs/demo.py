@@ -1,4 +1,7 @@
-"""Demo data for jobs: three vetted employers with about twenty postings, one pending.
+"""Demo data for jobs: four vetted employers with about twenty postings, one pending.
+
+Most are in the United States; one is in France (euros, French, a remote posting), so
+the demo shows countries, places written with accents and the remote JSON-LD.
 
 Made through the service functions (so vetting is audited as in real use) by the
 demo employer account; running it again finds the data and changes nothing.
@@ -36,6 +39,11 @@ EMPLOYERS: list[dict[str, Any]] = [
     {"name": "Riverside Cleaning Services", "country": "US", "region": "Illinois", "city": "Aurora",
      "website": None, "description": "Commercial cleaning; awaiting vetting.",
      "commitments": {**BASE_COMMITMENTS, "fair_chance_hiring": False}, "vet": False},
+    {"name": "Atelier Solidaire", "country": "FR", "region": "Île-de-France",
+     "city": "Saint-Denis", "website": None,
+     "description": "A sewing and alterations workshop; French lessons during paid hours.",
+     "commitments": {**BASE_COMMITMENTS, "language_support": ["fr", "en", "ar"]}, "vet": True,
+     "currency": "EUR", "languages": ["fr", "en"]},
 ]
 
 # (employer index, title, type, min, max, period, workplace, skills, description)
@@ -80,16 +88,22 @@ POSTINGS: list[tuple[int, str, str, int, int, str, str, list[str], str]] = [
      "Night shift with a shift premium; safe ride home provided."),
     (2, "IT support technician", "full_time", 5000000, 5800000, "year", "hybrid",
      ["it support"], "Keep scanners, tablets and laptops running."),
+    (4, "Couturière / couturier (retouches)", "full_time", 1250, 1400, "hour", "onsite",
+     ["sewing"], "Alterations and repairs in a quiet workshop; we teach machine work."),
+    (4, "Remote customer support (French)", "part_time", 1200, 1350, "hour", "remote",
+     ["customer service", "french"], "Answer customers by chat from home, in French."),
 ]
 
 
 # Category of each demo posting: the employer's kind of work unless named here.
-EMPLOYER_CATEGORY = ["food_service", "food_service", "logistics"]
+EMPLOYER_CATEGORY = ["food_service", "food_service", "logistics", "housekeeping",
+                     "manufacturing"]
 CATEGORY_OF_TITLE = {
     "Delivery driver (bakery)": "logistics", "Bookkeeping assistant": "administration",
     "Social media assistant": "technology", "Catering event staff": "hospitality",
     "Nutrition outreach worker": "education", "Data entry clerk": "administration",
     "IT support technician": "technology",
+    "Remote customer support (French)": "administration",
 }
 
 
@@ -105,7 +119,7 @@ def load(session: Session, context: dict[str, Any]) -> None:
         return
     employers = []
     for spec in EMPLOYERS:
-        data = {k: v for k, v in spec.items() if k != "vet"}
+        data = {k: v for k, v in spec.items() if k not in ("vet", "currency", "languages")}
         employer = service.create_employer(session, actor=owner, data=data)
         if spec["vet"]:
             service.decide_vetting(session, actor=staff, employer_id=employer.id,
@@ -113,13 +127,13 @@ def load(session: Session, context: dict[str, Any]) -> None:
         employers.append(employer)
     jobs = []
     for index, title, kind, low, high, period, workplace, skills, text in POSTINGS:
-        employer = employers[index]
+        employer, spec = employers[index], EMPLOYERS[index]
         jobs.append(service.create_job(session, actor=owner, data={
             "employer_id": employer.id, "title": title, "description": text,
             "employment_type": kind, "pay_min_amount": low, "pay_max_amount": high,
-            "currency": "USD", "pay_period": period, "country": employer.country,
-            "region": employer.region,
-            "city": employer.city, "workplace": workplace, "languages": ["en", "es"],
+            "currency": spec.get("currency", "USD"), "pay_period": period,
+            "country": employer.country, "region": employer.region, "city": employer.city,
+            "workplace": workplace, "languages": spec.get("languages", ["en", "es"]),
             "skills": skills, "flexible_schedule": workplace != "onsite" or kind == "part_time",
             "background_check": "fair_chance", "status": "published",
             "category": CATEGORY_OF_TITLE.get(title, EMPLOYER_CATEGORY[index]),

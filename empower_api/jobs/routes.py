@@ -286,6 +286,11 @@ class JobCategories(MethodView):
                           for code, (label, covers) in CATEGORY_LABELS.items()]}
 
 
+# Web pages paste JSON-LD into <script type="application/ld+json">: "<", ">" and "&"
+# go out as JSON escapes, so no free text (a city, a title) can end that element.
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
 @blp.route("/jobs/<uuid:job_id>/jsonld")
 class JobJsonLd(MethodView):
     @blp.doc(responses={"200": {"description": "A schema.org JobPosting",
@@ -293,7 +298,7 @@ class JobJsonLd(MethodView):
     def get(self, job_id: uuid.UUID) -> Response:
         """The posting as a schema.org ``JobPosting`` (JSON-LD)."""
         doc = service.job_posting_jsonld(db.session, job_id=job_id)
-        return Response(json.dumps(doc), mimetype="application/ld+json")
+        return Response(json.dumps(doc).translate(_SCRIPT_SAFE), mimetype="application/ld+json")
 
 
 # --- saved jobs and searches ---------------------------------------------------------------

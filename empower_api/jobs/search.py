@@ -94,9 +94,9 @@ def _plain(value: str) -> str:
     return value.replace("_", "")
 
 
-def facet_tokens(*, employer_id: uuid.UUID, region_key: str, city_key: str, workplace: str,
-                 employment_type: str, background_check: str, flexible_schedule: bool,
-                 skills: Sequence[str], languages: Sequence[str],
+def facet_tokens(*, employer_id: uuid.UUID, country: str, region_key: str, city_key: str,
+                 workplace: str, employment_type: str, background_check: str,
+                 flexible_schedule: bool, skills: Sequence[str], languages: Sequence[str],
                  category: str = "other") -> str:
     """A posting's filter values as FTS tokens (letters and digits only).
 
@@ -106,7 +106,7 @@ def facet_tokens(*, employer_id: uuid.UUID, region_key: str, city_key: str, work
     tokens = [
         f"xm{employer_id.hex}", f"xr{_digest(region_key)}", f"xc{_digest(city_key)}",
         f"xw{workplace}", f"xe{_plain(employment_type)}", f"xb{_plain(background_check)}",
-        f"xf{int(bool(flexible_schedule))}", f"xk{_plain(category)}",
+        f"xf{int(bool(flexible_schedule))}", f"xk{_plain(category)}", f"xn{country.lower()}",
         *[f"xs{_digest(skill)}" for skill in skills],
         *[f"xl{tag.split('-')[0].lower()}" for tag in languages],
     ]
@@ -118,6 +118,8 @@ def _facet_groups(params: SearchParams) -> list[list[str]]:
     groups: list[list[str]] = []
     if params.employer_id is not None:
         groups.append([f"xm{params.employer_id.hex}"])
+    if params.country:
+        groups.append([f"xn{params.country.lower()}"])
     if params.region:
         groups.append([f"xr{_digest(place_key(params.region))}"])
     if params.city:

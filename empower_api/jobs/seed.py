@@ -177,8 +177,10 @@ def _jobs(rng: random.Random, employers: list[dict[str, Any]],
         workplace = rng.choices(["onsite", "hybrid", "remote"], weights=[7, 2, 1])[0]
         flexible = rng.random() < 0.5
         background_check = rng.choices(["none", "fair_chance", "required"], weights=[5, 4, 1])[0]
+        country = COUNTRY_OF.get(region, "US")
         facets = facet_tokens(
-            employer_id=employer["id"], region_key=place_key(region), city_key=place_key(city),
+            employer_id=employer["id"], country=country, region_key=place_key(region),
+            city_key=place_key(city),
             workplace=workplace, employment_type=employment_type,
             background_check=background_check, flexible_schedule=flexible,
             skills=skills, languages=languages)
@@ -188,7 +190,7 @@ def _jobs(rng: random.Random, employers: list[dict[str, Any]],
             "employment_type": employment_type,
             "pay_min_amount": pay_min, "pay_max_amount": pay_max,
             "currency": CURRENCY_OF.get(region, "USD"), "pay_period": period,
-            "country": COUNTRY_OF.get(region, "US"), "region": region, "city": city,
+            "country": country, "region": region, "city": city,
             "region_key": place_key(region), "city_key": place_key(city),
             "workplace": workplace,
             "languages": languages, "skills": skills,

@@ -329,7 +329,8 @@ def _index_for_search(job: Job, employer: Employer) -> None:
     job.region_key = place_key(job.region)
     job.city_key = place_key(job.city)
     job.search_facets = facet_tokens(
-        employer_id=job.employer_id, region_key=job.region_key, city_key=job.city_key,
+        employer_id=job.employer_id, country=job.country, region_key=job.region_key,
+        city_key=job.city_key,
         workplace=job.workplace, employment_type=job.employment_type,
         background_check=job.background_check, flexible_schedule=job.flexible_schedule,
         skills=job.skills or [], languages=job.languages or [], category=job.category)

@@ -390,6 +390,22 @@ def test_jsonld_follows_a_patched_country(session, auth_client, client):
     assert doc["applicantLocationRequirements"] == {"@type": "Country", "name": "MX"}
 
 
+def test_jsonld_free_text_cannot_end_the_script_element_it_is_pasted_into(session, client):
+    """Region and city are free text: whatever they hold stays inside the JSON."""
+    employer = make_employer(session, name="Tom & Jerry's <Bakery>")
+    job = make_job(session, employer, city="</script><script>alert(1)</script>",
+                   region="Île-de-France & <b>", title="Cook <3")
+    session.commit()
+    response = client.get(f"{API}/jobs/{job.id}/jsonld")
+    raw = response.get_data(as_text=True)
+    assert not {"<", ">", "&"} & set(raw)
+    doc = response.get_json(force=True)
+    assert doc["jobLocation"]["address"]["addressLocality"] == job.city
+    assert doc["jobLocation"]["address"]["addressRegion"] == "Île-de-France & <b>"
+    assert doc["hiringOrganization"]["name"] == "Tom & Jerry's <Bakery>"
+    assert google_job_posting_problems(doc) == []
+
+
 # --- demo and seed data -----------------------------------------------------------------
 
 
@@ -404,9 +420,13 @@ def test_demo_employers_and_postings_carry_countries(app):
         db.session.flush()
         employers = {e.name: e.country for e in db.session.scalars(select(Employer))}
         assert employers == {spec["name"]: spec["country"] for spec in demo.EMPLOYERS}
-        for job in db.session.scalars(select(Job).where(Job.employer_id.in_(
-                select(Employer.id)))):
+        jobs = list(db.session.scalars(select(Job)))
+        for job in jobs:
             assert job.country == db.session.get(Employer, job.employer_id).country
+        french = [job for job in jobs if job.country == "FR"]
+        assert {(job.workplace, job.currency, job.region) for job in french} == {
+            ("onsite", "EUR", "Île-de-France"), ("remote", "EUR", "Île-de-France")}
+        assert all(job.status == "published" for job in french)  # no scam hold
         db.session.rollback()
 
 

@@ -103,16 +103,21 @@ def _migrate_and_check(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
                     "commitments, vetting_status, created_at, updated_at) VALUES "
                     "(gen_random_uuid(), 'New', 'd', 'r', 'c', '{}', 'pending', now(), now())"))
         else:
-            # The search triggers survived (no table copy): the old posting is still found.
+            # The search triggers survived (no table copy): the old posting is still
+            # found, by its words and by its new country facet.
             with db.engine.connect() as conn:
-                assert conn.execute(text(
-                    "SELECT count(*) FROM jobs_fts WHERE jobs_fts MATCH 'cook'")).scalar() == 1
+                for match in ("cook", "facets : xnke", "cook AND facets : (xnke) AND xwonsite"):
+                    assert conn.execute(text("SELECT count(*) FROM jobs_fts WHERE jobs_fts "
+                                             "MATCH :m"), {"m": match}).scalar() == 1
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT search_facets FROM jobs")).scalar() == \
+                "xwonsite xnke"
 
         # And back: the columns and the index go, the rows stay.
         downgrade(directory=directory, revision=before)
         assert "country" not in {c["name"] for c in inspect(db.engine).get_columns("employers")}
         with db.engine.connect() as conn:
-            assert conn.execute(text("SELECT count(*) FROM jobs")).scalar() == 1
+            assert conn.execute(text("SELECT search_facets FROM jobs")).all() == [("xwonsite",)]
         monkeypatch.delenv("DEFAULT_COUNTRY")
         upgrade(directory=directory)
         with db.engine.connect() as conn:

@@ -26,7 +26,8 @@ def test_demo_makes_vetted_employers_with_postings_and_is_idempotent(app, client
         employers = {e.name: e.effective_status(e.created_at)
                      for e in session.scalars(select(Employer))}
         assert employers["Riverside Cleaning Services"] == "pending"
-        assert sum(status == "vetted" for status in employers.values()) == 3
+        assert sum(status == "vetted" for status in employers.values()) == sum(
+            spec["vet"] for spec in demo.EMPLOYERS) == 4
         assert session.scalar(select(func.count()).select_from(Job)) == len(demo.POSTINGS)
     body = client.get(f"{API}/jobs?limit=100").get_json()
     assert len(body["items"]) == len(demo.POSTINGS)

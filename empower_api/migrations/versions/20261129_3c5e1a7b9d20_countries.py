@@ -3,7 +3,8 @@
 Existing employers and postings get ``DEFAULT_COUNTRY``, read from the environment
 with the same fallback (``US``) and the same check as the app's configuration: set
 it before upgrading a deployment outside the United States. A value that is not a
-country stops the migration before anything changes.
+country stops the migration before anything changes. Postings also get the country's
+SQLite search facet token (``xn`` + the code in lower case).
 
 The column is added with that country as its server default, which fills every
 existing row in place (PostgreSQL 11+ does not rewrite the table). On PostgreSQL the
@@ -42,9 +43,14 @@ def upgrade() -> None:
                             existing_nullable=False, server_default=None)
     op.create_index('ix_jobs_country_newest', 'jobs',
                     ['country', 'status', 'published_at', 'id'], unique=False)
+    # The SQLite facet token of the country (search.facet_tokens); the FTS trigger
+    # re-indexes the rows it touches. PostgreSQL keeps the column but does not read it.
+    op.execute("UPDATE jobs SET search_facets = search_facets || ' xn' || lower(country)")
 
 
 def downgrade() -> None:
+    op.execute("UPDATE jobs SET search_facets = "
+                "replace(search_facets, ' xn' || lower(country), '')")
     op.drop_index('ix_jobs_country_newest', table_name='jobs')
     for table in ("jobs", "employers"):
         # Native DROP COLUMN on both engines (SQLite 3.35+): no table copy.
