@@ -14,6 +14,7 @@ from flask import Flask, Response, current_app, request
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from empower_api.accounts import service as accounts
 from empower_api.config import ConfigurationError, build_config
 from empower_api.db import db as _db
 from empower_api.db import sqlite_begin_mode
@@ -31,7 +32,7 @@ from empower_api.observability import configure_logging, init_request_logging
 from empower_api.security import passwords
 from empower_api.security.crypto import PiiCipher, set_cipher
 from empower_api.security.headers import init_security_headers
-from empower_api.security.tokens import configure_jwt
+from empower_api.security.tokens import TokenSubjects, configure_jwt
 from empower_api.tasks import init_celery
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
@@ -61,7 +62,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _configure_api_docs(app)
 
     init_extensions(app)
-    configure_jwt(app, jwt)
+    configure_jwt(app, jwt, TokenSubjects(load_user=accounts.user_for_token,
+                                          session_is_active=accounts.session_is_active))
     init_celery(app)
     register_error_handlers(app)
     _register_blueprints(app)

@@ -24,6 +24,8 @@ import phonenumbers
 import structlog
 from limits import parse_many
 
+from empower_api.countries import FALLBACK_DEFAULT_COUNTRY, default_country_setting
+
 log = structlog.get_logger(__name__)
 
 # Secrets that must be provided in production; generated in development.
@@ -134,6 +136,14 @@ def _phone_region(env: Mapping[str, str], problems: list[str]) -> str | None:
     return value or None
 
 
+def _default_country(env: Mapping[str, str], problems: list[str]) -> str:
+    try:
+        return default_country_setting(env)
+    except ValueError as error:
+        problems.append(str(error))
+        return FALLBACK_DEFAULT_COUNTRY
+
+
 def _bool(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
@@ -242,6 +252,8 @@ def build_config(
         "RATELIMIT_SEARCH": _rate_limit(env, "RATELIMIT_SEARCH", "120/minute", problems),
         "RATELIMIT_REPORTS": _rate_limit(env, "RATELIMIT_REPORTS", "10/hour", problems),
         "DEFAULT_PHONE_REGION": _phone_region(env, problems),
+        # Country of employers created without one (postings take their employer's).
+        "DEFAULT_COUNTRY": _default_country(env, problems),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://localhost:5000").rstrip("/"),
         # Browser origins allowed to call the API (comma-separated); none by default.

@@ -21,19 +21,19 @@ BASE_COMMITMENTS = {
 }
 
 EMPLOYERS: list[dict[str, Any]] = [
-    {"name": "Demo Bakery Co-op", "region": "Illinois", "city": "Chicago",
+    {"name": "Demo Bakery Co-op", "country": "US", "region": "Illinois", "city": "Chicago",
      "website": "https://bakery.demo.empower.test",
      "description": "A worker-owned bakery. New bakers train alongside a mentor.",
      "commitments": BASE_COMMITMENTS, "vet": True},
-    {"name": "Lakeside Community Kitchen", "region": "Illinois", "city": "Evanston",
-     "website": None,
+    {"name": "Lakeside Community Kitchen", "country": "US", "region": "Illinois",
+     "city": "Evanston", "website": None,
      "description": "A social-enterprise kitchen cooking for shelters and schools.",
      "commitments": {**BASE_COMMITMENTS, "language_support": ["en", "es", "ar"]}, "vet": True},
-    {"name": "Open Door Logistics", "region": "Illinois", "city": "Joliet",
+    {"name": "Open Door Logistics", "country": "US", "region": "Illinois", "city": "Joliet",
      "website": "https://opendoor.demo.empower.test",
      "description": "Warehousing and last-mile delivery with predictable shifts.",
      "commitments": {**BASE_COMMITMENTS, "trauma_informed_training": False}, "vet": True},
-    {"name": "Riverside Cleaning Services", "region": "Illinois", "city": "Aurora",
+    {"name": "Riverside Cleaning Services", "country": "US", "region": "Illinois", "city": "Aurora",
      "website": None, "description": "Commercial cleaning; awaiting vetting.",
      "commitments": {**BASE_COMMITMENTS, "fair_chance_hiring": False}, "vet": False},
 ]
@@ -117,7 +117,8 @@ def load(session: Session, context: dict[str, Any]) -> None:
         jobs.append(service.create_job(session, actor=owner, data={
             "employer_id": employer.id, "title": title, "description": text,
             "employment_type": kind, "pay_min_amount": low, "pay_max_amount": high,
-            "currency": "USD", "pay_period": period, "region": employer.region,
+            "currency": "USD", "pay_period": period, "country": employer.country,
+            "region": employer.region,
             "city": employer.city, "workplace": workplace, "languages": ["en", "es"],
             "skills": skills, "flexible_schedule": workplace != "onsite" or kind == "part_time",
             "background_check": "fair_chance", "status": "published",

@@ -145,6 +145,8 @@ class Employer(IdMixin, TimestampMixin, Base):
 
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text)
+    # ISO 3166-1 alpha-2 (empower_api.countries); region and city are free text.
+    country: Mapped[str] = mapped_column(String(2))
     region: Mapped[str] = mapped_column(String(80))
     city: Mapped[str] = mapped_column(String(80))
     website: Mapped[str | None] = mapped_column(String(300))
@@ -236,6 +238,8 @@ class Job(IdMixin, TimestampMixin, Base):
         Index("ix_jobs_public_pay", "status", "pay_max_amount", "id"),
         Index("ix_jobs_employer_status", "employer_id", "status"),
         Index("ix_jobs_status_valid_through", "status", "valid_through"),
+        # GET /jobs?country=: newest first within one country.
+        Index("ix_jobs_country_newest", "country", "status", "published_at", "id"),
     )
 
     employer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("employers.id", ondelete="CASCADE"))
@@ -249,6 +253,8 @@ class Job(IdMixin, TimestampMixin, Base):
     pay_max_amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     pay_period: Mapped[str] = mapped_column(String(8))
+    # ISO 3166-1 alpha-2; the employer's country unless the posting names another.
+    country: Mapped[str] = mapped_column(String(2))
     region: Mapped[str] = mapped_column(String(80))
     city: Mapped[str] = mapped_column(String(80))
     # Case- and accent-insensitive forms of region and city, for filtering.

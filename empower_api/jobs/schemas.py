@@ -9,6 +9,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 from webargs.fields import DelimitedList
 
+from empower_api.countries import country_field
 from empower_api.db import utcnow
 from empower_api.inputs import FullMatch
 from empower_api.jobs.models import (
@@ -72,6 +73,9 @@ class CommitmentsSchema(ma.Schema):
 class EmployerCreateSchema(ma.Schema):
     name = _line(120, required=True)
     description = _text(5000, required=True)
+    country = country_field(metadata={
+        "description": "ISO 3166-1 alpha-2 code in capitals (the United Kingdom is `GB`); "
+                       "default: the server's `DEFAULT_COUNTRY`."})
     region = _line(80, required=True)
     city = _line(80, required=True)
     website = fields.Url(schemes={"https", "http"}, validate=validate.Length(max=300),
@@ -104,6 +108,7 @@ class EmployerSchema(ma.Schema):
     id = fields.UUID()
     name = fields.String()
     description = fields.String()
+    country = fields.String(metadata={"description": "ISO 3166-1 alpha-2"})
     region = fields.String()
     city = fields.String()
     website = fields.String(allow_none=True)
@@ -178,6 +183,9 @@ class JobWriteSchema(ma.Schema):
     pay_max_amount = amount_field()
     currency = fields.String(validate=validate_currency)
     pay_period = _choice(PayPeriod)
+    country = country_field(metadata={
+        "description": "ISO 3166-1 alpha-2 code in capitals (the United Kingdom is `GB`); "
+                       "default on create: the employer's country."})
     region = _line(80)
     city = _line(80)
     workplace = _choice(Workplace)
@@ -191,9 +199,9 @@ class JobWriteSchema(ma.Schema):
     valid_through = UtcDateTime(allow_none=True, validate=_future)
 
 
-# Everything API.md lists is required on create, except status (draft), valid_through
-# and category (other).
-OPTIONAL_ON_CREATE = ("status", "valid_through", "category")
+# Everything API.md lists is required on create, except status (draft), valid_through,
+# category (other) and country (the employer's).
+OPTIONAL_ON_CREATE = ("status", "valid_through", "category", "country")
 
 
 class JobCreateSchema(JobWriteSchema):
@@ -229,6 +237,7 @@ class JobSummarySchema(ma.Schema):
     pay_max_amount = fields.Integer()
     currency = fields.String()
     pay_period = fields.String()
+    country = fields.String(metadata={"description": "ISO 3166-1 alpha-2"})
     region = fields.String()
     city = fields.String()
     workplace = fields.String()
@@ -263,8 +272,8 @@ class JobCategoryListSchema(ma.Schema):
     items = fields.List(fields.Nested(JobCategorySchema))
 
 _SUMMARY_AS_IS = ("title", "employment_type", "pay_min_amount", "pay_max_amount", "currency",
-                  "pay_period", "region", "city", "workplace", "category", "flexible_schedule",
-                  "background_check", "status")
+                  "pay_period", "country", "region", "city", "workplace", "category",
+                  "flexible_schedule", "background_check", "status")
 
 
 def summary_of(job: Any) -> dict[str, Any]:
@@ -284,6 +293,8 @@ class JobSearchFiltersSchema(ma.Schema):
     """The filters of ``GET /jobs`` (also what a saved search stores)."""
 
     q = fields.String(validate=[validate.Length(max=200), ONE_LINE])
+    country = country_field(metadata={
+        "description": "Only postings in this country (ISO 3166-1 alpha-2, in capitals)."})
     region = _line(80)
     city = _line(80)
     workplace = DelimitedList(_choice(Workplace), validate=validate.Length(max=3))

@@ -189,6 +189,7 @@ def public_clause(now: datetime) -> ColumnElement[bool]:
 @dataclass
 class SearchParams:
     q: str | None = None
+    country: str | None = None
     region: str | None = None
     city: str | None = None
     workplace: list[str] = field(default_factory=list)
@@ -220,6 +221,8 @@ def _any_element(session: Session, array: Any, predicate: Any) -> ColumnElement[
 
 def _filters(session: Session, params: SearchParams) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = []
+    if params.country:
+        clauses.append(Job.country == params.country)
     if params.region:
         clauses.append(Job.region_key == place_key(params.region))
     if params.city:

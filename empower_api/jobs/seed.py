@@ -100,6 +100,8 @@ REGIONS = {
 }
 CURRENCY_OF = {"Ontario": "CAD", "Québec": "CAD", "Île-de-France": "EUR",
                "Catalonia": "EUR", "England": "GBP"}
+COUNTRY_OF = {"Ontario": "CA", "Québec": "CA", "Île-de-France": "FR", "Catalonia": "ES",
+              "England": "GB"}
 LANGUAGES = ["en", "es", "fr", "ar", "pt-BR", "zh-Hans", "vi", "ru", "uk", "tl"]
 NAME_FIRST = ["Harbor", "Lakeside", "Northside", "Sunrise", "Maple", "Riverbend", "Cedar",
               "Bright", "Open Door", "Common Ground", "Greenway", "Hillcrest", "Unity",
@@ -134,7 +136,8 @@ def _employers(rng: random.Random, count: int) -> list[dict[str, Any]]:
         region = rng.choice(list(REGIONS))
         rows.append({
             "id": _uuid(rng), "name": f"{first} {second} {suffix}",
-            "description": " ".join(rng.sample(SENTENCES, 3)), "region": region,
+            "description": " ".join(rng.sample(SENTENCES, 3)),
+            "country": COUNTRY_OF.get(region, "US"), "region": region,
             "city": rng.choice(REGIONS[region]), "website": None, "commitments": commitments,
             "vetting_status": VettingStatus.VETTED,
             "vetted_until": now + timedelta(days=rng.randint(30, 360)),
@@ -180,8 +183,8 @@ def _jobs(rng: random.Random, employers: list[dict[str, Any]],
             "employment_type": employment_type,
             "pay_min_amount": pay_min, "pay_max_amount": pay_max,
             "currency": CURRENCY_OF.get(region, "USD"), "pay_period": period,
-            "region": region, "city": city, "region_key": place_key(region),
-            "city_key": place_key(city),
+            "country": COUNTRY_OF.get(region, "US"), "region": region, "city": city,
+            "region_key": place_key(region), "city_key": place_key(city),
             "workplace": workplace,
             "languages": languages, "skills": skills,
             "flexible_schedule": flexible, "background_check": background_check,

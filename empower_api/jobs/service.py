@@ -13,6 +13,7 @@ from typing import Any
 
 import marshmallow as ma
 import structlog
+from flask import current_app
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
@@ -87,12 +88,17 @@ def _member_employer(session: Session, *, actor: User, employer_id: uuid.UUID) -
 
 
 def create_employer(session: Session, *, actor: User, data: dict[str, Any]) -> Employer:
-    """Register an organisation; it starts ``pending`` and its creator is its owner."""
+    """Register an organisation; it starts ``pending`` and its creator is its owner.
+
+    ``country`` (ISO 3166-1 alpha-2, checked by the schema) defaults to the
+    ``DEFAULT_COUNTRY`` setting.
+    """
     accounts.require_role(actor, [Role.EMPLOYER])
     commitments = dict(data["commitments"])
     commitments["language_support"] = canonical_languages(commitments["language_support"])
     employer = Employer(
         id=uuid.uuid4(), name=data["name"].strip(), description=data["description"].strip(),
+        country=data.get("country") or current_app.config["DEFAULT_COUNTRY"],
         region=data["region"].strip(), city=data["city"].strip(), website=data.get("website"),
         commitments=commitments, vetting_status=VettingStatus.PENDING,
     )
@@ -346,14 +352,16 @@ def _require_vetted(employer: Employer) -> None:
 
 
 def create_job(session: Session, *, actor: User, data: dict[str, Any]) -> Job:
-    """A member of a vetted employer creates a posting (draft or published)."""
+    """A member of a vetted employer creates a posting (draft or published); without a
+    ``country`` it is in its employer's country."""
     employer = _member_employer(session, actor=actor, employer_id=data["employer_id"])
     _require_vetted(employer)
     fields = {k: v for k, v in data.items() if k not in ("employer_id", "status")}
     job_id = uuid.uuid4()
     job = Job(id=job_id, employer_id=employer.id, created_by_id=actor.id,
               search_rowid=search_rowid_for(job_id), status=JobStatus.DRAFT,
-              category=fields.pop("category", JobCategory.OTHER))
+              category=fields.pop("category", JobCategory.OTHER),
+              country=fields.pop("country", None) or employer.country)
     job.employer = employer
     _apply(job, fields)
     if data.get("status") == JobStatus.PUBLISHED:
@@ -495,7 +503,14 @@ def _major_number(amount: int, currency: str) -> int | float:
 
 
 def job_posting_jsonld(session: Session, *, job_id: uuid.UUID) -> dict[str, Any]:
-    """A schema.org ``JobPosting`` for a public posting."""
+    """A schema.org ``JobPosting`` for a public posting, with the properties Google's
+    job search requires and recommends (Search Central, "Job posting structured data").
+
+    On-site and hybrid postings have a ``jobLocation`` whose address carries the
+    country (ISO 3166-1 alpha-2, which Google accepts for ``addressCountry``) beside
+    the free-text region and city. Remote postings are ``TELECOMMUTE`` and say where
+    applicants may live: their country, as a schema.org ``Country``.
+    """
     job = get_job(session, actor=None, job_id=job_id)
     employer = job.employer
     if job.published_at is None or job.valid_through is None:  # public implies both set
@@ -529,14 +544,13 @@ def job_posting_jsonld(session: Session, *, job_id: uuid.UUID) -> dict[str, Any]
     }
     if job.languages:
         doc["inLanguage"] = job.languages[0]
-    place = {"@type": "Place", "address": {
-        "@type": "PostalAddress", "addressLocality": job.city, "addressRegion": job.region}}
     if job.workplace == Workplace.REMOTE:
         doc["jobLocationType"] = "TELECOMMUTE"
-        doc["applicantLocationRequirements"] = {"@type": "AdministrativeArea",
-                                                "name": job.region}
+        doc["applicantLocationRequirements"] = {"@type": "Country", "name": job.country}
     else:
-        doc["jobLocation"] = place
+        doc["jobLocation"] = {"@type": "Place", "address": {
+            "@type": "PostalAddress", "addressLocality": job.city,
+            "addressRegion": job.region, "addressCountry": job.country}}
     return doc
 
 

@@ -8,30 +8,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from flask_jwt_extended import get_current_user, verify_jwt_in_request
 
 from empower_api.errors import Forbidden, Unauthorized
 from empower_api.extensions import extend_apidoc
 
-if TYPE_CHECKING:
-    from empower_api.accounts.models import User
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 BEARER_SECURITY = [{"bearerAuth": []}]
 
 
-def current_actor() -> User | None:
-    """The signed-in user of this request, or None for an anonymous visitor."""
+def current_actor() -> Any | None:
+    """The signed-in user of this request, or None for an anonymous visitor.
+
+    The user is whatever the accounts domain's token callback loaded (its ``User``);
+    this module reads only ``role``, so it needs no import of that domain.
+    """
     try:
         return get_current_user()
     except RuntimeError:
         return None
 
 
-def require_actor() -> User:
+def require_actor() -> Any:
+    """The signed-in user (as :func:`current_actor`); ``Unauthorized`` when anonymous."""
     actor = current_actor()
     if actor is None:
         raise Unauthorized("Sign in to do this.")

@@ -3,10 +3,15 @@
 Every access and refresh token carries ``sid``, the id of its ``AuthSession``. A
 token is accepted only while that session is active, so logout, safety-exit and
 refresh-token reuse take effect at once, also for access tokens already issued.
+
+This module knows nothing of users or sessions: the accounts domain hands it two
+callbacks (:class:`TokenSubjects`) at app start, so ``security/`` depends on no domain.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -23,22 +28,33 @@ def _unauthorized(detail: str) -> Response:
     return problem(401, detail, code="unauthorized", headers={"WWW-Authenticate": "Bearer"})
 
 
-def configure_jwt(app: Flask, jwt: JWTManager) -> None:
+@dataclass(frozen=True)
+class TokenSubjects:
+    """What a verified token's claims resolve to, supplied by the accounts domain.
+
+    ``load_user(claims)`` returns the signed-in user or None (the token is then refused
+    as "session has ended"); ``session_is_active(sid)`` says whether the session named
+    by the ``sid`` claim may still be used.
+    """
+
+    load_user: Callable[[dict[str, Any]], Any | None]
+    session_is_active: Callable[[Any], bool]
+
+
+def configure_jwt(app: Flask, jwt: JWTManager, subjects: TokenSubjects) -> None:
+    """Bind ``jwt`` to ``app``'s settings, problem+json refusals and ``subjects``."""
     app.config.setdefault("JWT_ACCESS_TOKEN_EXPIRES", ACCESS_TOKEN_LIFETIME)
     app.config.setdefault("JWT_REFRESH_TOKEN_EXPIRES", REFRESH_TOKEN_LIFETIME)
     app.config.setdefault("JWT_TOKEN_LOCATION", ["headers"])
     app.config.setdefault("JWT_ALGORITHM", "HS256")
 
-    # Imported here: the accounts service imports this module's constants.
-    from empower_api.accounts import service as accounts
-
     @jwt.user_lookup_loader
     def _load_user(_header: dict[str, Any], payload: dict[str, Any]) -> Any:
-        return accounts.user_for_token(payload)
+        return subjects.load_user(payload)
 
     @jwt.token_in_blocklist_loader
     def _is_revoked(_header: dict[str, Any], payload: dict[str, Any]) -> bool:
-        return not accounts.session_is_active(payload.get("sid"))
+        return not subjects.session_is_active(payload.get("sid"))
 
     @jwt.unauthorized_loader
     def _missing(_reason: str) -> Response:

@@ -35,7 +35,8 @@ ALL_COMMITMENTS = {
 def employer_payload(**overrides: Any) -> dict[str, Any]:
     return {
         "name": "Harbor Bakery Co-op", "description": "A worker-owned bakery.",
-        "region": "Illinois", "city": "Chicago", "website": "https://harbor.example.org",
+        "country": "US", "region": "Illinois", "city": "Chicago",
+        "website": "https://harbor.example.org",
         "commitments": dict(ALL_COMMITMENTS), **overrides,
     }
 
@@ -45,8 +46,8 @@ def job_payload(employer_id: Any, **overrides: Any) -> dict[str, Any]:
         "employer_id": str(employer_id), "title": "Baker's assistant",
         "description": "Early shifts shaping bread; we train you.",
         "employment_type": "part_time", "pay_min_amount": 1800, "pay_max_amount": 2200,
-        "currency": "USD", "pay_period": "hour", "region": "Illinois", "city": "Chicago",
-        "workplace": "onsite", "languages": ["en", "es"], "skills": ["baking"],
+        "currency": "USD", "pay_period": "hour", "country": "US", "region": "Illinois",
+        "city": "Chicago", "workplace": "onsite", "languages": ["en", "es"], "skills": ["baking"],
         "flexible_schedule": True, "background_check": "fair_chance", "status": "published",
         **overrides,
     }
@@ -55,7 +56,8 @@ def job_payload(employer_id: Any, **overrides: Any) -> dict[str, Any]:
 def make_employer(session: Session, *, status: str = VettingStatus.VETTED,
                   member: User | None = None, name: str | None = None,
                   vetted_until: Any = "default", **fields: Any) -> Employer:
-    """An employer in any vetting state; ``expired`` means vetted but lapsed."""
+    """An employer in any vetting state; ``expired`` means vetted but lapsed. In the
+    United States unless ``country`` says otherwise."""
     now = utcnow()
     stored_status = VettingStatus.VETTED if status == "lapsed" else status
     if vetted_until == "default":
@@ -68,7 +70,7 @@ def make_employer(session: Session, *, status: str = VettingStatus.VETTED,
         id=uuid.uuid4(), name=name or f"Employer {next(_counter)}",
         description="A test employer.", region="Illinois", city="Chicago",
         commitments=dict(ALL_COMMITMENTS), vetting_status=stored_status,
-        vetted_until=vetted_until, **fields,
+        vetted_until=vetted_until, **{"country": "US", **fields},
     )
     session.add(employer)
     session.flush()
@@ -93,8 +95,9 @@ def make_job(session: Session, employer: Employer, *, status: str = JobStatus.PU
     values: dict[str, Any] = {
         "title": f"Job {next(_counter)}", "description": "Friendly team, steady hours.",
         "employment_type": "full_time", "pay_min_amount": 1500, "pay_max_amount": 2000,
-        "currency": "USD", "pay_period": "hour", "region": "Illinois", "city": "Chicago",
-        "workplace": "onsite", "languages": ["en"], "skills": [], "flexible_schedule": False,
+        "currency": "USD", "pay_period": "hour", "country": employer.country,
+        "region": "Illinois", "city": "Chicago", "workplace": "onsite", "languages": ["en"],
+        "skills": [], "flexible_schedule": False,
         "background_check": "none",
     }
     values.update(fields)
