@@ -180,9 +180,15 @@ def locust(port: int, mode: str, seconds: float, clients: int,
             timeout=seconds + 60)
         if not Path(f"{prefix}_stats.csv").exists():
             raise RuntimeError(f"locust wrote no figures: {done.stderr.decode()[-1500:]}")
-        with open(f"{prefix}_stats.csv", newline="") as handle:
-            row = next(r for r in csv.DictReader(handle) if r["Name"] == "Aggregated")
-    def number(key: str) -> float:  # Locust writes N/A when nothing completed
+        return read_stats(Path(f"{prefix}_stats.csv"))
+
+
+def read_stats(path: Path) -> dict[str, float]:
+    """The aggregated row of a Locust ``--csv`` stats file; N/A (nothing completed) is 0."""
+    with path.open(newline="") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["Name"] == "Aggregated")
+
+    def number(key: str) -> float:
         try:
             return float(row[key])
         except (TypeError, ValueError):
