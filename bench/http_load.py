@@ -180,12 +180,23 @@ def locust(port: int, mode: str, seconds: float, clients: int,
             timeout=seconds + 60)
         if not Path(f"{prefix}_stats.csv").exists():
             raise RuntimeError(f"locust wrote no figures: {done.stderr.decode()[-1500:]}")
-        with open(f"{prefix}_stats.csv", newline="") as handle:
-            row = next(r for r in csv.DictReader(handle) if r["Name"] == "Aggregated")
-    return {"rps": float(row["Requests/s"]), "requests": int(row["Request Count"]),
-            "failures": int(row["Failure Count"]),
-            "median_ms": float(row["Median Response Time"] or 0),
-            "p99_ms": float(row["99%"] or 0)}
+        return read_stats(Path(f"{prefix}_stats.csv"))
+
+
+def read_stats(path: Path) -> dict[str, float]:
+    """The aggregated row of a Locust ``--csv`` stats file; N/A (nothing completed) is 0."""
+    with path.open(newline="") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["Name"] == "Aggregated")
+
+    def number(key: str) -> float:
+        try:
+            return float(row[key])
+        except (TypeError, ValueError):
+            return 0.0
+
+    return {"rps": number("Requests/s"), "requests": int(number("Request Count")),
+            "failures": int(number("Failure Count")), "median_ms": number("Median Response Time"),
+            "p99_ms": number("99%")}
 
 
 def _bench_user(app: Any) -> str:

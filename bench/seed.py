@@ -69,8 +69,8 @@ class Part:
     sources: tuple[str, ...]
 
 
-# In seeding order. A part is seeded again when its fingerprint (schema of its tables
-# and of the tables referring to them, plus its sources) changed since it was seeded.
+# In seeding order. A part is seeded again when its fingerprint (schema of the tables
+# it fills, plus its sources) changed since it was seeded.
 PARTS = (
     Part("jobs", ("employers", "jobs"), ("empower_api.jobs.seed", "empower_api.jobs.search",
                                          "empower_api.jobs.search_ddl")),
@@ -100,8 +100,9 @@ def _closure(metadata: Any, roots: tuple[str, ...]) -> list[Any]:
 
 
 def fingerprint(part: Part) -> str:
-    """A hash of the part's tables (columns, types, indexes) and of the code that
-    builds its rows and search documents; it changes when the seed would."""
+    """A hash of the tables the part fills (columns, types, indexes) and of the code
+    that builds its rows and search documents; it changes when the seed would. Tables
+    that merely refer to them (applications referring to jobs) do not count."""
     import hashlib
     import importlib
     import inspect
@@ -109,7 +110,7 @@ def fingerprint(part: Part) -> str:
     from empower_api.models import metadata
 
     digest = hashlib.sha256()
-    for table in _closure(metadata, part.roots):
+    for table in (metadata.tables[name] for name in part.roots):
         digest.update(table.name.encode())
         for column in table.columns:
             digest.update(f"{column.name}:{column.type!r}".encode())

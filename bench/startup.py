@@ -20,7 +20,7 @@ from typing import Any
 
 from bench.figures import ROOT, figure
 
-RUNS = 5
+RUNS = 3
 CHILD = r"""
 import time
 t0, c0 = time.perf_counter(), time.process_time()

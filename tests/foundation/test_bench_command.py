@@ -157,3 +157,16 @@ def test_a_part_whose_schema_or_code_changed_alone_is_seeded_again(bench_db, mon
     assert again["counts"]["savings_ledger_entries"] == 3 * 4 * 6 * 2
     assert again["counts"]["jobs"] == 200 and again["counts"]["users"] == 100
     assert ensure_seeded(app, "tiny", **quiet)["reused"] is True
+
+
+def test_locust_stats_are_read_from_the_aggregated_row(tmp_path):
+    from bench.http_load import read_stats
+
+    head = ("Type,Name,Request Count,Failure Count,Median Response Time,"
+            "Average Response Time,Requests/s,99%\n")
+    stats = tmp_path / "run_stats.csv"
+    stats.write_text(head + "GET,me,120,1,12,13.5,24.0,40\n,Aggregated,120,1,12,13.5,24.0,40\n")
+    assert read_stats(stats) == {"rps": 24.0, "requests": 120, "failures": 1,
+                                 "median_ms": 12.0, "p99_ms": 40.0}
+    stats.write_text(head + ",Aggregated,0,0,0,0,0,N/A\n")  # nothing completed
+    assert read_stats(stats)["p99_ms"] == 0.0
