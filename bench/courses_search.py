@@ -7,7 +7,7 @@ Creates the schema if it is missing, seeds deterministic reference courses when 
 (a second run finds them and skips), runs ANALYZE, then requests
 ``GET /api/v1/courses`` through the Flask test client. Prints timings per query and
 overall, SQL statements per page, page size in bytes and peak RSS next to the
-targets of DESIGN.md §6: median < 15 ms, p99 < 60 ms, <= 5 queries, < 16 KB a page.
+targets (bench/README.md): median < 15 ms, p99 < 60 ms, <= 5 queries, < 16 KB a page.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ Creates the schema if it is missing (``metadata.create_all``), seeds the referen
 data when asked (deterministic; a second run finds it and skips), runs ANALYZE, then
 requests ``GET /api/v1/jobs`` through the Flask test client. It prints timings per
 query and overall, SQL statements per page, page size in bytes and peak RSS.
-Targets (DESIGN.md §6): median < 15 ms, p99 < 60 ms, <= 5 queries, < 16 KB a page.
+Targets (bench/README.md): median < 15 ms, p99 < 60 ms, <= 5 queries, < 16 KB a page.
 ``--compare-url`` measures a second (1,000,000-posting) database right after, in the
 same process, and prints each query's p99 ratio (target <= 1.5). ``figures(scale,
 database_url)`` returns the same figures for ``python -m bench all``.
@@ -46,7 +46,7 @@ QUERY_MIX: list[dict[str, str]] = [
 
 
 SCALES = {"small": 10_000, "reference": 100_000, "large": 1_000_000}
-RATIO_TARGET = 1.5  # p99 at 1M over p99 at 100k, per query, same run (DESIGN §6)
+RATIO_TARGET = 1.5  # p99 at 1M over p99 at 100k, per query, same run (bench/README.md)
 
 
 def run(database_url: str | None, *, seed_jobs: int = 0, employers: int = 2000, seed: int = 42,

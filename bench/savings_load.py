@@ -1,6 +1,6 @@
 """Savings under load: officers posting over HTTP to gunicorn, on empty and long books.
 
-Targets (DESIGN.md §6, on PostgreSQL): at least 300 transactions/s with 8 HTTP clients
+Targets (bench/README.md, on PostgreSQL): at least 300 transactions/s with 8 HTTP clients
 against gunicorn, the ledger exactly balanced afterwards, and throughput on groups that
 already hold 200,000 ledger lines within 15% of throughput on empty groups.
 

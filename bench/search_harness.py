@@ -2,7 +2,7 @@
 
 ``measure`` warms every URL of a query mix, times ``rounds`` passes over it, counts the
 SQL statements of each page and prints one table plus the totals, each next to its
-target (DESIGN targets: median < 15 ms, p99 < 60 ms, <= 5 statements, a page < 16 KB),
+target (targets: median < 15 ms, p99 < 60 ms, <= 5 statements, a page < 16 KB),
 and the request-overhead floor (``GET /healthz``) measured in the same run.
 """
 
@@ -110,7 +110,7 @@ def figure(name: str, value: float, unit: str, target: str, met: bool | None,
 
 def search_figures(prefix: str, out: dict[str, Any], *, targets: bool) -> list[dict[str, Any]]:
     """Median, p95, p99, statements and page size of one ``measure`` run, as figures.
-    ``targets``: the DESIGN §6 time targets apply (reference scale, in process)."""
+    ``targets``: the bench/README.md time targets apply (reference scale, in process)."""
     every = out["every"]
     median, p99 = statistics.median(every), percentile(every, 99)
     return [

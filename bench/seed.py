@@ -1,4 +1,4 @@
-"""The reference data of DESIGN.md §6, seeded once per database and reused after.
+"""The reference data (bench/README.md), seeded once per database and reused after.
 
 Scales (``SCALES``): ``small`` for a quick check, ``reference`` (100,000 published jobs
 from 2,000 employers, 20,000 courses, 50,000 users, 2,000 savings groups with a year of

@@ -2,7 +2,7 @@
 
 Each run is a new Python process that imports the app, builds it against the bench
 database and answers ``GET /api/v1/jobs?limit=20`` through the test client; the time
-is from before the import to the response. Target (DESIGN.md §6): under 1.5 s.
+is from before the import to the response. Target (bench/README.md): under 1.5 s.
 Bytecode is cached as a deployment would have it (``PYTHONDONTWRITEBYTECODE`` is
 dropped and one unmeasured run writes the ``.pyc`` files); the note also gives the
 CPU seconds, which a busy machine inflates less than the wall clock.

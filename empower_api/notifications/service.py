@@ -3,7 +3,7 @@
 A notification holds a ``kind`` and an opaque subject (type + id), never free text.
 The words shown are neutral and fixed per kind ("You have a new message"): they never
 name the program, an employer, a sector or trafficking, because a phone may be shared
-or watched (DESIGN.md, safety assumptions). A push service given ``push_payload`` can
+or watched (docs/security.md, threat model). A push service given ``push_payload`` can
 deliver one knowing nothing more than that.
 """
 
