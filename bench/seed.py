@@ -437,13 +437,19 @@ def seed_savings(session: Session, plan: Scale) -> None:
 
 
 def seed_kept_balances(session: Session) -> None:
-    """Bring any kept per-account balances in line with the ledger just inserted.
+    """Bring the kept per-account balances in line with the ledger just inserted.
 
-    The ledger is the source of truth; if the savings domain keeps balances beside it,
-    its own rebuild function recomputes them (nothing to do when it does not).
+    The ledger is the source of truth: the savings domain's own recomputation sums it
+    (three grouped statements for every group at once) and the rows are bulk-inserted.
     """
-    from empower_api.savings import ledger
+    from sqlalchemy import delete, insert
 
-    rebuild = getattr(ledger, "rebuild_balances", None)
-    if rebuild is not None:
-        rebuild(session)
+    from empower_api.savings import ledger
+    from empower_api.savings.models import Balance
+
+    session.execute(delete(Balance))
+    rows = [{"holder_id": holder_id, "account": account, "group_id": kept.group_id,
+             "holder": kept.holder, "amount": kept.amount, "shares": kept.shares}
+            for (holder_id, account), kept in ledger.recompute_balances(session).items()]
+    for start in range(0, len(rows), 20_000):
+        session.execute(insert(Balance), rows[start:start + 20_000])

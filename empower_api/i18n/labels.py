@@ -14,7 +14,7 @@ from functools import cache
 from empower_api.i18n import N_, translate_in
 
 # Enums that no person reads (machine states of workers and ledgers).
-INTERNAL_ENUMS = frozenset({"AttemptOutcome", "TxOrigin", "Kind"})
+INTERNAL_ENUMS = frozenset({"AttemptOutcome", "TxOrigin", "Kind", "BalanceHolder"})
 
 
 @cache

@@ -59,7 +59,8 @@ def _search_limit() -> str:
 def search_key(q: str) -> str:
     """``q`` as search reads it (its words), so the response cache keys equal searches
     alike. Raises ``Invalid("q")`` for a query search refuses."""
-    return " ".join(query_words(q))
+    # A prefix term is marked: "bak" (prefix) and "bak" (whole word) search differently.
+    return " ".join(f"{term.text}*" if term.prefix else term.text for term in query_words(q))
 
 
 def conditional(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -43,6 +43,7 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "GET /api/v1/jobs/{job_id}": (200, 200, 200, 200, 200, 200, 200),
     "GET /api/v1/jobs/{job_id}/applications": (401, 403, 403, 200, 403, 403, 403),
     "GET /api/v1/jobs/{job_id}/jsonld": (200, 200, 200, 200, 200, 200, 200),
+    "GET /api/v1/labels": (200, 200, 200, 200, 200, 200, 200),
     "GET /api/v1/me": (401, 200, 200, 200, 200, 200, 200),
     "GET /api/v1/me/access-log": (401, 200, 200, 200, 200, 200, 200),
     "GET /api/v1/me/applications": (401, 200, 200, 403, 403, 403, 403),

@@ -184,11 +184,21 @@ def test_the_migration_backfills_kept_balances_from_the_ledger(tmp_path):
         kept = ledger.kept_balances(session, group_id=group.id)
         session.execute(delete(Balance))
         session.commit()
-        downgrade(directory=migrations, revision="3c5e1a7b9d20")
+        # Back to just before the kept balances, whatever migration precedes them now.
+        downgrade(directory=migrations, revision=_revision_before("5a7c1e9d2b40", migrations))
         upgrade(directory=migrations)
         assert ledger.kept_balances(session, group_id=group.id) == kept
         assert _kept(session, loan.id, Account.LOANS_RECEIVABLE) == (1500, 0)
         assert service.check_ledger(session).balanced
+
+
+def _revision_before(revision: str, migrations: str) -> str:
+    """The ``down_revision`` of migration ``revision``, read from its file."""
+    import re
+    from pathlib import Path
+
+    (path,) = Path(migrations, "versions").glob(f"*_{revision}_*.py")
+    return re.search(r"^down_revision = '([0-9a-f]+)'", path.read_text(), re.M).group(1)
 
 
 def test_rebuilding_a_groups_balances_repairs_a_corrupted_one(app, session, books):
