@@ -9,12 +9,8 @@ static files live beside this module; nothing is built and nothing comes from a 
 
 from __future__ import annotations
 
-from flask import Flask, request
-from flask_babel import Babel, gettext, ngettext
-
-
-def _locale() -> str | None:
-    return request.accept_languages.best_match(["en"]) or "en"
+from flask import Flask
+from flask_babel import gettext, ngettext
 
 
 def init_console(app: Flask) -> None:
@@ -23,9 +19,10 @@ def init_console(app: Flask) -> None:
     from empower_api.console.routes import blp
 
     signin.configure(app)
-    if "babel" not in app.extensions:
-        Babel(app, locale_selector=_locale, configure_jinja=False)
-    # Templates translate with the app's catalogs: {{ _("…") }} and {% trans %}.
+    # The language is empower_api.i18n's (init_i18n runs first): the signed-in staff
+    # member's ``locale``, else Accept-Language. flask-babel's gettext reads the same
+    # catalogs as the API (empower_api/translations), in Python (``_``) and in the
+    # templates: {{ _("…") }} and {% trans %}.
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     app.register_blueprint(blp)

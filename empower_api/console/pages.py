@@ -16,6 +16,7 @@ from flask_wtf.csrf import generate_csrf
 
 from empower_api.db import db
 from empower_api.errors import DomainError, Invalid
+from empower_api.i18n import msg, translate
 from empower_api.money import MINOR_UNIT_DIGITS, to_major
 
 # Own origin only; no inline script or style (not even 'unsafe-inline'); never framed.
@@ -82,7 +83,8 @@ def load(schema: type[ma.Schema], data: Mapping[str, Any]) -> dict[str, Any]:
 
 def refused(error: DomainError, labels: Mapping[str, str] | None = None) -> int:
     """A service said no: keep what it asked to keep (``commit``), undo the rest, and
-    show its reason as a message. Returns the status the page is sent with."""
+    show its reason as a message, in the page's language. Returns the status the page
+    is sent with."""
     if error.commit:
         db.session.commit()
     else:
@@ -91,10 +93,17 @@ def refused(error: DomainError, labels: Mapping[str, str] | None = None) -> int:
         for field, messages in error.errors.items():
             label = (labels or {}).get(field, field)
             for message in messages:
-                flash(_("%(field)s: %(message)s", field=label, message=message), "error")
+                flash(_("%(field)s: %(message)s", field=label, message=translate(message)),
+                      "error")
     else:
-        flash(error.detail or _("This could not be done."), "error")
+        flash(said(error), "error")
     return error.status
+
+
+def said(error: DomainError) -> str:
+    """A service's reason (English, or an i18n ``Message`` with values) in the page's
+    language, as the API's problem documents say it (``empower_api.i18n.translate``)."""
+    return translate(error.detail) if error.detail else _("This could not be done.")
 
 
 def parse_amount(text: str, currency: str, field: str) -> int | None:
@@ -106,6 +115,6 @@ def parse_amount(text: str, currency: str, field: str) -> int | None:
     digits = MINOR_UNIT_DIGITS.get(currency, 2)
     match = re.fullmatch(r"([0-9]{1,13})(?:\.([0-9]+))?", text)
     if match is None or len(match[2] or "") > digits:
-        raise Invalid(field, _("Type an amount like %(example)s.",
-                               example="125" if digits == 0 else "125." + "5" * digits))
+        raise Invalid(field, msg("Type an amount like {example}.",
+                                 example="125" if digits == 0 else "125." + "5" * digits))
     return int(match[1]) * 10 ** digits + int((match[2] or "").ljust(digits, "0") or "0")

@@ -32,6 +32,7 @@ from empower_api.console.pages import (
     protect,
     refused,
     render,
+    said,
     when,
 )
 from empower_api.db import db
@@ -69,7 +70,7 @@ def _check_form() -> Response | None:
     """Every form post carries this browser's CSRF token (400 otherwise, before any
     view runs: nobody is signed in, nothing changes), and only plain text."""
     # Per request, whatever the app context (tests keep one open across requests).
-    g.console_user = None  # set by staff_page once the session is checked
+    g.console_user = None  # set by signin.signed_in once the session is checked
     g.pop("csrf_token", None)  # Flask-WTF's cache of this browser's token
     if request.method in SAFE_METHODS:
         return None
@@ -88,7 +89,7 @@ def _check_form() -> Response | None:
 def _service_error(error: DomainError) -> Response:
     """A refusal no view caught (a bad page cursor, say): an error page, never JSON."""
     status = refused(error)
-    return error_page(status, error.detail or _("This could not be done."))
+    return error_page(status, said(error))
 
 
 @blp.errorhandler(HTTPException)

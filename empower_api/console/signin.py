@@ -30,6 +30,7 @@ from empower_api.accounts.service import Tokens
 from empower_api.db import db
 from empower_api.errors import NotFound
 from empower_api.extensions import rate_limit_key
+from empower_api.i18n import user_locale_changed
 
 COOKIE_NAME = "empower_console"
 COOKIE_PATH = "/console"
@@ -89,7 +90,8 @@ def signed_in() -> User | None:
     """The staff member signed in to this browser, or None (then the cookie is cleared).
 
     Ends the session after ``IDLE_TIMEOUT`` idle, or when its row was revoked, or the
-    account was deactivated, erased or is no longer staff."""
+    account was deactivated, erased or is no longer staff. A staff member found becomes
+    ``g.console_user``, and the request speaks their ``locale`` (empower_api.i18n)."""
     if "sid" not in session:
         return None
     user = _user()
@@ -104,6 +106,9 @@ def signed_in() -> User | None:
         end(user, reason="revoked")
         return None
     session["seen"] = int(time.time())
+    # The page speaks the staff member's ``locale`` from here on (else Accept-Language).
+    g.console_user = user
+    user_locale_changed()
     return user
 
 

@@ -1,8 +1,9 @@
 """Languages: which one a response speaks, and every message said in it.
 
 The language of a request is, in order: the signed-in user's ``locale`` (``PATCH
-/me``), else the best match of ``Accept-Language`` among the shipped locales, else
-English. Every response says which in ``Content-Language``.
+/me``; in the staff console, the signed-in staff member's), else the best match of
+``Accept-Language`` among the shipped locales, else English. Every response says which
+in ``Content-Language``.
 
 How code writes a message (``docs/contributing.md``, "Adding a message"):
 
@@ -121,9 +122,11 @@ def negotiate(accept_language: str | None) -> str:
 
 
 def _signed_in_locale() -> str | None:
-    # The user flask-jwt-extended loaded for this request, if any: no query of its own.
+    # The user flask-jwt-extended loaded for this request, if any: no query of its own;
+    # in the staff console, the staff member its cookie session signed in.
     loaded = g.get("_jwt_extended_jwt_user")
     user = loaded.get("loaded_user") if isinstance(loaded, dict) else None
+    user = user or g.get("console_user")
     locale = getattr(user, "locale", None)
     return locale if locale in shipped_locales() else None
 

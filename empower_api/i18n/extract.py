@@ -25,12 +25,17 @@ PACKAGE_DIR = TRANSLATIONS_DIR.parent
 # Error constructors take the message as written: raise NotFound("No such course.").
 KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "N_": None, "msg": None, "plural": (1, 2), "gettext": None, "ngettext": (1, 2),
+    # The staff console: flask-babel's gettext as ``_()`` in Python and in its templates.
+    "_": None,
     "NotFound": None, "Forbidden": None, "Conflict": None, "Unauthorized": None,
     "PreconditionRequired": None, "DomainError": None, "Invalid": (2,), "problem": (2,),
     "ValidationError": None, "_unauthorized": None,
     # DomainError subclasses of the domains (a test checks every subclass is listed).
     "StripeUnavailable": None, "BadSignature": None, "WebhooksNotConfigured": None,
 }
+# Python everywhere; the console's Jinja templates with Jinja's own extractor (the
+# ``jinja2`` method), so ``{{ _("…") }}`` in a template is a message like any other.
+METHOD_MAP = [("**.py", "python"), ("console/templates/**.html", "jinja2")]
 # A comment just above a message starting with this reaches translators.
 COMMENT_TAGS = ("TRANSLATORS:",)
 
@@ -39,7 +44,7 @@ def extract() -> Catalog:
     """Every message in the code, as a template catalog (locations relative to the repo)."""
     catalog = Catalog(project="empower-api", domain=DOMAIN, charset="utf-8", fuzzy=False)
     for filename, lineno, message, comments, context in extract_from_dir(
-            PACKAGE_DIR, method_map=[("**.py", "python")], keywords=KEYWORDS,
+            PACKAGE_DIR, method_map=METHOD_MAP, keywords=KEYWORDS,
             comment_tags=COMMENT_TAGS, strip_comment_tags=True):
         if message and (message if isinstance(message, str) else message[0]):
             catalog.add(message, None, [(f"empower_api/{filename}", lineno)],

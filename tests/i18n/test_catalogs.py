@@ -5,11 +5,12 @@ from __future__ import annotations
 import ast
 import inspect
 import re
+import shutil
 import tomllib
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 from marshmallow import fields as ma_fields
 from marshmallow import validate
 from webargs import fields as webargs_fields
@@ -216,3 +217,34 @@ def test_docs_explain_adding_a_message_and_a_language():
 
 def test_make_messages_runs_the_extractor():
     assert "empower_api.i18n.extract" in Path(ROOT / "Makefile").read_text()
+
+
+def test_the_template_holds_the_consoles_messages_from_python_and_templates():
+    where = {message.id: {path for path, _line in message.locations}
+             for message in template() if message.id}
+    # flask-babel's ``_`` in console Python, and ``{{ _("…") }}`` in its Jinja templates.
+    assert "empower_api/console/signin.py" in where["You were signed out after 15 minutes "
+                                                    "without activity."]
+    assert "empower_api/console/templates/console/base.html" in where["Skip to content"]
+    assert "empower_api/console/templates/console/employers.html" in where["Commitments"]
+    console_ids = [mid for mid, paths in where.items()
+                   if any(path.startswith("empower_api/console/") for path in paths)]
+    assert len(console_ids) > 150
+    assert not (ROOT / "empower_api" / "console" / "translations").exists(), \
+        "one set of catalogs: the console's translations live in empower_api/translations"
+
+
+def test_a_console_message_without_a_translation_fails_the_completeness_test(
+        tmp_path, monkeypatch):
+    shutil.copytree(catalogs.TRANSLATIONS_DIR, tmp_path / "translations")
+    spanish = tmp_path / "translations" / "es" / "LC_MESSAGES" / "messages.po"
+    with spanish.open("rb") as po:
+        catalog = read_po(po, locale="es")
+    catalog["Skip to content"].string = ""
+    with spanish.open("wb") as out:
+        write_po(out, catalog, width=0)
+    monkeypatch.setattr(catalogs, "TRANSLATIONS_DIR", tmp_path / "translations")
+    monkeypatch.setattr(catalogs, "POT_FILE", tmp_path / "translations" / "messages.pot")
+    test_every_message_is_translated_in_every_locale("fr")  # untouched: still complete
+    with pytest.raises(AssertionError, match="Skip to content"):
+        test_every_message_is_translated_in_every_locale("es")
