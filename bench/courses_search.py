@@ -122,7 +122,9 @@ def run(database_url: str | None, *, courses: int = 0, seed: int = 42, rounds: i
     from empower_api.db import db
     from empower_api.models import metadata
 
-    config: dict[str, Any] = {"RATELIMIT_ENABLED": False, "LOG_LEVEL": "WARNING"}
+    # In process we measure search itself: the response cache is measured under gunicorn.
+    config: dict[str, Any] = {"RATELIMIT_ENABLED": False, "LOG_LEVEL": "WARNING",
+                              "SEARCH_CACHE_SECONDS": 0}
     if database_url:
         config["DATABASE_URL"] = database_url
     app = create_app(config)
@@ -135,6 +137,7 @@ def run(database_url: str | None, *, courses: int = 0, seed: int = 42, rounds: i
             done = seed_courses(db.session, count=courses, seed=seed)
             state = f"{time.perf_counter() - started:.1f} s" if done else "already there"
             print(f"seed: {courses} courses ({state})")
+        db.session.remove()  # the seed's transaction holds SQLite's write lock otherwise
         with engine.begin() as conn:
             conn.execute(text("ANALYZE"))
             total = conn.execute(text("SELECT count(*) FROM courses")).scalar()

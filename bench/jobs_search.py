@@ -61,7 +61,9 @@ def run(database_url: str | None, *, seed_jobs: int = 0, employers: int = 2000, 
     from empower_api.jobs.seed import seed_reference_jobs
     from empower_api.models import metadata
 
-    config: dict[str, Any] = {"RATELIMIT_ENABLED": False, "LOG_LEVEL": "WARNING"}
+    # In process we measure search itself: the response cache is measured under gunicorn.
+    config: dict[str, Any] = {"RATELIMIT_ENABLED": False, "LOG_LEVEL": "WARNING",
+                              "SEARCH_CACHE_SECONDS": 0}
     if database_url:
         config["DATABASE_URL"] = database_url
     app = create_app(config)
@@ -76,6 +78,7 @@ def run(database_url: str | None, *, seed_jobs: int = 0, employers: int = 2000, 
             state = "already there" if result.skipped else (
                 f"{time.perf_counter() - started:.1f} s")
             print(f"seed: {seed_jobs} jobs, {employers} employers ({state})")
+        db.session.remove()  # the seed's transaction holds SQLite's write lock otherwise
         with engine.begin() as conn:
             conn.execute(text("ANALYZE"))
             total = conn.execute(text("SELECT count(*) FROM jobs")).scalar()
