@@ -74,6 +74,8 @@ def _target(row: dict[str, Any]) -> str:
     target = row["target"]
     if target is None:
         return "-"
+    if isinstance(target, str):  # a module that words its own target (">= 300 on PostgreSQL")
+        return target
     text = f"{target:g}"
     return f"< {text}" if row.get("lower") else f">= {text}"
 

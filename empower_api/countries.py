@@ -10,6 +10,7 @@ changes only when ISO assigns or withdraws a code, which reaches us with a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -48,7 +49,14 @@ def country_field(**kw: Any) -> fields.String:
     kw["metadata"].setdefault(
         "description", "ISO 3166-1 alpha-2 code in capitals (the United Kingdom is `GB`).")
     return fields.String(validate=[FullMatch(r"^[A-Z]{2}$", error=COUNTRY_ERROR),
-                                   validate_country], **kw)
+                                   _assigned_country], **kw)
+
+
+def _assigned_country(value: str) -> None:
+    # Two capitals that name no country; any other shape the pattern already refused,
+    # with the same message, which is said once.
+    if re.fullmatch(r"[A-Z]{2}", value or ""):
+        validate_country(value)
 
 
 def default_country_setting(env: Mapping[str, str]) -> str:

@@ -267,9 +267,11 @@ def _normal_text(value: str) -> str:
 
 def cache_key(scope: str, gen: int, normalise_q: Callable[[str], str] | None) -> str | None:
     """What the response varies on: the route and its arguments, the query parameters
-    (sorted; ``q`` as the search reads it), ``Accept-Language``. None: do not cache."""
+    (sorted by name; a repeated one's values in their order, since the view reads the
+    first; ``q`` as the search reads it), ``Accept-Language``. None: do not cache."""
     params = []
-    for name, value in sorted(request.args.items(multi=True)):
+    named = sorted(request.args.keys())
+    for name, value in ((n, v) for n in named for v in request.args.getlist(n)):
         if name == "q" and normalise_q is not None:
             try:
                 value = normalise_q(value)

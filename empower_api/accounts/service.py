@@ -770,7 +770,10 @@ def access_reason(reason: str | None, *, records: bool = False) -> str:
     which sent a longer one).
     """
     stated = (reason or "").strip()
-    if len(stated) < ACCESS_REASON_MIN:
+    # Count what a reader sees: zero-width and other format characters state nothing.
+    visible = [ch for ch in stated
+               if not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc", "Zs")]
+    if len(visible) < ACCESS_REASON_MIN:
         if records:
             raise PreconditionRequired(plural(
                 "State why you need these records in the X-Access-Reason header "

@@ -115,9 +115,18 @@ def negotiate(accept_language: str | None) -> str:
 
     Tags are tried in the client's order of preference (quality values, parsed by
     Werkzeug), each falling back to its language (``pt-BR`` → ``pt``) before the next
-    tag is tried (Babel's ``negotiate_locale``): ``en-GB, fr;q=0.5`` is English."""
+    tag is tried (Babel's ``negotiate_locale``): ``en-GB, fr;q=0.5`` is English. A tag
+    with ``q=0`` is refused, and ``*`` accepts any language, so English answers it
+    unless a tag the client prefers more is shipped (RFC 9110 §12.5.4)."""
     accepted = parse_accept_header(accept_language or "", LanguageAccept)
-    preferred = [tag for tag, _quality in accepted if tag != "*"]
+    preferred = []
+    # Werkzeug lists specific tags before "*" whatever their quality: order by quality.
+    for tag, quality in sorted(accepted, key=lambda item: -item[1]):
+        if quality <= 0:
+            continue
+        if tag == "*":
+            break
+        preferred.append(tag)
     return negotiate_locale(preferred, shipped_locales(), sep="-") or SOURCE_LOCALE
 
 

@@ -4,6 +4,7 @@ and tests/authz)."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from empower_api.audit.models import AuditEvent
@@ -59,3 +60,15 @@ def test_every_read_needing_a_reason_documents_it(client):
         assert headers[0]["required"] is True
         assert headers[0]["schema"]["maxLength"] == 500
         assert {"422", "428"} <= set(operation["responses"]), path
+
+
+def test_an_invisible_reason_states_nothing():
+    # Zero-width spaces passed the length check in the console's reason form.
+    from empower_api.accounts.service import ACCESS_REASON_MIN, access_reason
+    from empower_api.errors import PreconditionRequired
+
+    for invisible in ("\u200b" * 40, "\u2060\u200d" * 20, "\u00a0" * 40, "\u200bab\u200b" * 3):
+        with pytest.raises(PreconditionRequired):
+            access_reason(invisible)
+    enough = "a" * ACCESS_REASON_MIN
+    assert access_reason(f" {enough}\u200b ") == f"{enough}\u200b"

@@ -15,6 +15,8 @@ API = "/api/v1"
     ("es", "es"), ("es-MX,es;q=0.9,en;q=0.5", "es"), ("pt-BR", "pt"), ("fr-CA", "fr"),
     ("ar-EG", "ar"), ("vi-VN", "vi"), ("de", "en"), ("", "en"), (None, "en"),
     ("de;q=1.0, fr;q=0.4, es;q=0.8", "es"), ("*", "en"), ("en-GB,fr;q=0.5", "en"),
+    # q=0 means "not this one"; "*" accepts anything, so English beats a less wanted tag.
+    ("es;q=0", "en"), ("es;q=0, fr", "fr"), ("*, es;q=0.1", "en"), ("es, *;q=0.5", "es"),
 ])
 def test_accept_language_picks_the_best_shipped_locale(header, expected):
     assert negotiate(header) == expected

@@ -213,6 +213,17 @@ def test_different_queries_do_not_collide_and_equal_ones_share(session, client, 
     assert titles(english) == {"Baker"}
 
 
+def test_a_repeated_parameter_in_another_order_is_another_search(session, client, cache):
+    # The search reads a repeated parameter's first value: its order is part of the key.
+    employer = make_employer(session)
+    make_job(session, employer, title="Baker", city="Chicago")
+    make_job(session, employer, title="Driver", city="Chicago")
+    session.commit()
+    for _ in range(2):
+        assert titles(client.get(f"{API}/jobs?q=baker&q=driver")) == {"Baker"}
+    assert titles(client.get(f"{API}/jobs?q=driver&q=baker")) == {"Driver"}
+
+
 def test_course_changes_show_in_the_next_catalog_search_and_read(session, client, cache):
     course = make_course(session, title="Food safety basics")
     session.commit()
