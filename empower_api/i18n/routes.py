@@ -11,6 +11,7 @@ from marshmallow import fields, validate
 
 from empower_api.i18n import N_, current_locale, shipped_locales, speaking
 from empower_api.i18n.labels import labels_in
+from empower_api.security.permissions import auth_required
 
 blp = Blueprint("languages", __name__, url_prefix="/api/v1", description="Languages and labels")
 
@@ -35,18 +36,21 @@ class LabelsSchema(ma.Schema):
 
 @blp.route("/labels")
 class Labels(MethodView):
+    @auth_required(optional=True)
     @blp.arguments(LabelsQuerySchema, location="query")
     @blp.response(200, LabelsSchema)
     def get(self, query: dict[str, Any]) -> Any:
         """Labels of every enum value a person sees (roles, statuses, job types …).
 
-        Public. ``locale`` picks the language, else the request's own; the answer's
-        ``Content-Language`` names it. Cached for an hour by clients and proxies."""
+        Public. ``locale`` picks the language, else the request's own (a signed-in
+        user's ``locale``, else ``Accept-Language``); the answer's ``Content-Language``
+        names it. Cached for an hour by the client only: the language may be the user's."""
         with speaking(query.get("locale") or current_locale()):
             tag = current_locale()
             body = {"locale": tag, "direction": direction(tag), "locales": list(shipped_locales()),
                     "labels": labels_in(tag)}
-        return body, {"Cache-Control": "public, max-age=3600", "Content-Language": tag}
+        return body, {"Cache-Control": "private, max-age=3600", "Content-Language": tag,
+                      "Vary": "Authorization, Accept-Language"}
 
 
 def direction(tag: str) -> str:

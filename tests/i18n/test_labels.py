@@ -80,3 +80,18 @@ def test_job_categories_speak_the_request_language(client):
     food = next(item for item in items["items"] if item["code"] == "food_service")
     assert food == {"code": "food_service", "label": "Restauration",
                     "covers": "restaurants, cuisines, boulangeries, cafés"}
+
+
+def test_labels_speak_the_signed_in_users_locale_and_are_cached_privately(session,
+                                                                          auth_client):
+    from tests.factories.accounts import make_survivor
+
+    user = make_survivor(session, locale="ar")
+    session.commit()
+    response = auth_client(user).get(f"{API}/labels", headers={"Accept-Language": "es"})
+    assert response.status_code == 200
+    assert response.headers["Content-Language"] == "ar"
+    assert response.get_json()["direction"] == "rtl"
+    # The language may be the user's: no shared cache may keep it for everyone.
+    assert response.headers["Cache-Control"].startswith("private")
+    assert "Authorization" in response.headers["Vary"]
