@@ -137,7 +137,7 @@ def run(database_url: str | None, *, courses: int = 0, seed: int = 42, rounds: i
             done = seed_courses(db.session, count=courses, seed=seed)
             state = f"{time.perf_counter() - started:.1f} s" if done else "already there"
             print(f"seed: {courses} courses ({state})")
-        db.session.remove()  # the seed's transaction holds SQLite's write lock otherwise
+        db.session.close()  # the seed's transaction holds SQLite's write lock otherwise
         with engine.begin() as conn:
             conn.execute(text("ANALYZE"))
             total = conn.execute(text("SELECT count(*) FROM courses")).scalar()

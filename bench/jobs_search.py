@@ -78,7 +78,7 @@ def run(database_url: str | None, *, seed_jobs: int = 0, employers: int = 2000, 
             state = "already there" if result.skipped else (
                 f"{time.perf_counter() - started:.1f} s")
             print(f"seed: {seed_jobs} jobs, {employers} employers ({state})")
-        db.session.remove()  # the seed's transaction holds SQLite's write lock otherwise
+        db.session.close()  # the seed's transaction holds SQLite's write lock otherwise
         with engine.begin() as conn:
             conn.execute(text("ANALYZE"))
             total = conn.execute(text("SELECT count(*) FROM jobs")).scalar()
