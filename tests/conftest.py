@@ -128,6 +128,16 @@ def _every_message_is_in_the_catalogs() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _empty_response_cache(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test's rollback takes the cache generations back to where they were, which
+    production never does: an answer cached by an earlier test would match again."""
+    yield
+    if "app" in request.fixturenames:
+        app = request.getfixturevalue("app")
+        app.extensions["empower_response_cache"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_database(request: pytest.FixtureRequest) -> Iterator[None]:
     """Wrap each test in a transaction that is rolled back afterwards."""
     if "postgres_only" in request.keywords or "app" not in request.fixturenames:
