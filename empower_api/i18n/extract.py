@@ -80,14 +80,16 @@ def init(locale: str) -> Path:
 
 
 def main(argv: list[str]) -> None:
+    """``make messages`` (no arguments) or ``init <locale>``; says what it did on stdout
+    (a developer's command line, not the server: no structured log)."""
     if argv[:1] == ["init"] and len(argv) == 2:
-        print(f"created {init(argv[1])}")
+        sys.stdout.write(f"created {init(argv[1])}\n")
         return
     template = extract()
     write_template(template)
     for path in sorted(TRANSLATIONS_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         update(template, path)
-    print(f"{len(template)} messages; catalogs updated")
+    sys.stdout.write(f"{len(template)} messages; catalogs updated\n")
 
 
 if __name__ == "__main__":
