@@ -448,8 +448,6 @@ def seed_kept_balances(session: Session) -> None:
     from empower_api.savings.models import Balance
 
     session.execute(delete(Balance))
-    rows = [{"holder_id": holder_id, "account": account, "group_id": kept.group_id,
-             "holder": kept.holder, "amount": kept.amount, "shares": kept.shares}
-            for (holder_id, account), kept in ledger.recompute_balances(session).items()]
+    rows = ledger.balance_rows(session)
     for start in range(0, len(rows), 20_000):
         session.execute(insert(Balance), rows[start:start + 20_000])

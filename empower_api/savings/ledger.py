@@ -278,6 +278,15 @@ def post(
     return tx
 
 
+def balance_rows(session: Session, *, group_id: uuid.UUID | None = None) -> list[dict[str, Any]]:
+    """``savings_balances`` rows as the ledger says they should be (one group, or every
+    group when ``group_id`` is None), ready for a bulk insert."""
+    return [{"holder_id": holder_id, "account": account, "group_id": kept.group_id,
+             "holder": kept.holder, "amount": kept.amount, "shares": kept.shares}
+            for (holder_id, account), kept in
+            recompute_balances(session, group_id=group_id).items()]
+
+
 def rebuild_balances(session: Session, group_id: uuid.UUID) -> int:
     """Replace the group's kept balances with sums of its ledger lines (the repair after
     ``check_ledger`` found a difference); returns how many rows were written. Locks the
@@ -285,10 +294,7 @@ def rebuild_balances(session: Session, group_id: uuid.UUID) -> int:
     session.execute(select(SavingsGroup.id).where(SavingsGroup.id == group_id)
                     .with_for_update().execution_options(populate_existing=True))
     session.execute(delete(Balance).where(Balance.group_id == group_id))
-    rows = [{"holder_id": holder_id, "account": account, "group_id": kept.group_id,
-             "holder": kept.holder, "amount": kept.amount, "shares": kept.shares}
-            for (holder_id, account), kept in
-            recompute_balances(session, group_id=group_id).items()]
+    rows = balance_rows(session, group_id=group_id)
     if rows:
         session.execute(insert(Balance), rows)
     return len(rows)
