@@ -8,12 +8,12 @@ exception into a problem document. A 500 never carries internal detail.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any
 
 import structlog
-from flask import Flask, Response, json
+from flask import Flask, Response, current_app, json, request
 from werkzeug.exceptions import HTTPException
 
 from empower_api.i18n import N_, msg, translate
@@ -208,7 +208,30 @@ def flatten_messages(messages: Any) -> dict[str, list[str]]:
     return out
 
 
+HTML_PAGES = "empower_error_pages"
+
+
+def serve_error_pages(app: Flask, prefix: str,
+                      handler: Callable[[HTTPException], Response]) -> None:
+    """Answer HTTP errors under ``prefix`` (``/console``) with ``handler``'s HTML page.
+
+    A blueprint's own error handler never sees a URL that matched no route (routing
+    fails before a blueprint is known), so the app-wide handler asks this registry.
+    """
+    app.extensions.setdefault(HTML_PAGES, []).append((prefix.rstrip("/"), handler))
+
+
+def _page_handler() -> Callable[[HTTPException], Response] | None:
+    path = request.path
+    for prefix, handler in current_app.extensions.get(HTML_PAGES, ()):
+        if path == prefix or path.startswith(prefix + "/"):
+            return handler
+    return None
+
+
 def handle_http_exception(error: HTTPException) -> Response:
+    if (page := _page_handler()) is not None:
+        return page(error)
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     headers = dict(data.get("headers") or {})

@@ -16,7 +16,8 @@ from flask_babel import gettext, ngettext
 def init_console(app: Flask) -> None:
     """Register the console's blueprint and its session cookie settings."""
     from empower_api.console import signin
-    from empower_api.console.routes import blp
+    from empower_api.console.routes import blp, http_error_page
+    from empower_api.errors import serve_error_pages
 
     signin.configure(app)
     # The language is empower_api.i18n's (init_i18n runs first): the signed-in staff
@@ -26,3 +27,5 @@ def init_console(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     app.register_blueprint(blp)
+    # An unknown /console address or method gets the console's HTML page, not JSON.
+    serve_error_pages(app, blp.url_prefix or "/console", http_error_page)

@@ -93,12 +93,16 @@ def _service_error(error: DomainError) -> Response:
 
 
 @blp.errorhandler(HTTPException)
-def _http_error(error: HTTPException) -> Response:
+def http_error_page(error: HTTPException) -> Response:
+    """The console's HTML page for an HTTP error (also for unknown console addresses)."""
     db.session.rollback()
     messages = {404: _("There is nothing here."), 405: _("This page does not take that."),
                 429: _("Too many attempts. Wait a minute and try again.")}
     status = error.code or 500
-    return error_page(status, messages.get(status, _("This could not be done.")))
+    page = protect(error_page(status, messages.get(status, _("This could not be done."))))
+    if status == 405 and (allow := error.get_response().headers.get("Allow")):
+        page.headers["Allow"] = allow
+    return page
 
 
 @blp.after_request

@@ -402,3 +402,32 @@ def test_the_apis_own_headers_are_unchanged(client):
     response = client.get("/api/v1/jobs")
     assert response.headers["Content-Security-Policy"] == \
         "default-src 'none'; frame-ancestors 'none'"
+
+
+# --- addresses that are not pages ----------------------------------------------------------
+
+
+def test_an_unknown_console_address_is_an_html_page_with_the_console_headers(client):
+    for path, status in (("/console/nope", 404), ("/console/grants/not-a-uuid/read", 404),
+                         ("/console/employers/x/y/z", 404)):
+        response = client.get(path)
+        assert response.status_code == status, path
+        assert response.mimetype == "text/html", path
+        assert "There is nothing here." in text(response)
+        assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+        assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_wrong_method_on_a_console_page_is_an_html_405_with_allow(client):
+    response = client.delete("/console/employers")
+    assert response.status_code == 405
+    assert response.mimetype == "text/html"
+    assert "GET" in response.headers["Allow"]
+    assert "This page does not take that." in text(response)
+
+
+def test_the_api_keeps_answering_problem_json_for_unknown_addresses(client):
+    for path in ("/api/v1/nope", "/consoles", "/console-x"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response.mimetype == "application/problem+json", path
