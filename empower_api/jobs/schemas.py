@@ -30,9 +30,12 @@ from empower_api.timefmt import UtcDateTime, rfc3339
 BCP47 = FullMatch(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
                         error=N_("Use a BCP 47 tag like 'en' or 'pt-BR'."))
 # Control characters (NUL included) never reach the database.
+# The same words as the request-wide check (empower_api.inputs.text_problem).
 PLAIN = FullMatch(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
-                        error=N_("Remove control characters."))
-ONE_LINE = FullMatch(r"^[^\x00-\x1f\x7f]*$", error=N_("Remove control characters."))
+                  error=N_("Control characters are not allowed."))
+# Other controls never get this far (text_problem); tab, CR and LF are what it refuses.
+ONE_LINE = FullMatch(r"^[^\x00-\x1f\x7f]*$",
+                     error=N_("Keep this on one line, without tabs or line breaks."))
 
 
 def _line(max_length: int, **kw: Any) -> fields.String:

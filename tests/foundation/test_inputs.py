@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from marshmallow import ValidationError
 
 from empower_api.inputs import MAX_DEPTH, find_problem
 from tests.conftest import assert_problem
@@ -66,3 +67,27 @@ def test_field_path_names_nested_items():
     assert find_problem({"share": {"fields": ["ok", "b\u0000d"]}}) == (
         "share.fields.1", "Control characters are not allowed.")
     assert json.dumps(find_problem({"a": [1, 2, "fine"]})) == "null"
+
+
+def test_one_control_character_message_wherever_it_is_caught(client):
+    """The request-wide check and the schemas say the same words for the same fault."""
+    from empower_api.jobs.schemas import ONE_LINE, PLAIN
+
+    in_query = assert_problem(client.get(f"{API}/jobs?q=bread%00"), 422, field="q")
+    with pytest.raises(ValidationError) as by_schema:
+        PLAIN("bread\u0000")
+    assert in_query["errors"]["q"] == ["Control characters are not allowed."]
+    assert by_schema.value.messages == ["Control characters are not allowed."]
+    # A tab or a line break is allowed in free text, so a one-line field says what it wants.
+    tabbed = assert_problem(client.get(f"{API}/jobs?q=bread%09rolls"), 422, field="q")
+    assert tabbed["errors"]["q"] == ["Keep this on one line, without tabs or line breaks."]
+    with pytest.raises(ValidationError) as by_line:
+        ONE_LINE("bread\nrolls")
+    assert by_line.value.messages == ["Keep this on one line, without tabs or line breaks."]
+
+
+def test_the_one_line_message_is_translated(client):
+    response = client.get(f"{API}/jobs?q=bread%0Arolls", headers={"Accept-Language": "es"})
+    body = assert_problem(response, 422, field="q")
+    assert body["errors"]["q"] == [
+        "Escríbelo en una sola línea, sin tabulaciones ni saltos de línea."]
