@@ -7,6 +7,8 @@ on the ``cursor`` field. Pages never need a ``COUNT``.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -73,6 +75,18 @@ def _decode_value(value: Any) -> Any:
     if value is None or isinstance(value, int | float | str | bool):
         return value
     raise ValueError("bad cursor value")
+
+
+def scoped(base: str, **filters: Any) -> str:
+    """A cursor scope bound to a list's filters: ``"jobs:3f1c…"``.
+
+    A cursor signed for one query then fails the signature check under another (a 422
+    on ``cursor``), instead of positioning a different result set by foreign sort keys.
+    ``filters`` are JSON-serialisable values (others by ``str``); ``cursor`` and
+    ``limit`` do not belong in them (a page may change its size).
+    """
+    digest = hashlib.sha256(json.dumps(filters, sort_keys=True, default=str).encode())
+    return f"{base}:{digest.hexdigest()[:32]}"
 
 
 def encode_cursor(values: Sequence[Any], scope: str) -> str:

@@ -33,7 +33,7 @@ from empower_api.grants.models import (
     PayoutAccount,
 )
 from empower_api.i18n import msg, plural
-from empower_api.pagination import Page, SortKey, paginate
+from empower_api.pagination import Page, SortKey, paginate, scoped
 
 # Plans whose 64-bit SimHashes differ in at most this many bits count as near-identical.
 SIMHASH_MAX_DISTANCE = 3
@@ -212,7 +212,8 @@ def list_for_staff(session: Session, *, status: str | None, program_id: uuid.UUI
         stmt = stmt.where(GrantApplication.program_id == program_id)
     return paginate(session, stmt, keys=[SortKey(GrantApplication.created_at),
                                          SortKey(GrantApplication.id)],
-                    limit=limit, cursor=cursor, scope="grant-applications-staff")
+                    limit=limit, cursor=cursor, scope=scoped("grant-applications-staff",
+                                 status=status, program_id=program_id))
 
 
 def staff_read(session: Session, *, actor: User, application_id: uuid.UUID,

@@ -38,7 +38,7 @@ from empower_api.grants.models import (
     PayoutAccountStatus,
     PayoutMethod,
 )
-from empower_api.pagination import Page, SortKey, paginate
+from empower_api.pagination import Page, SortKey, paginate, scoped
 
 log = structlog.get_logger(__name__)
 
@@ -284,7 +284,8 @@ def list_for_staff(session: Session, *, status: str | None, limit: int, cursor: 
         stmt = stmt.where(Disbursement.method == method)
     return paginate(session, stmt, keys=[SortKey(Disbursement.created_at, True),
                                          SortKey(Disbursement.id, True)],
-                    limit=limit, cursor=cursor, scope="grant-disbursements")
+                    limit=limit, cursor=cursor, scope=scoped("grant-disbursements",
+                                 status=status, method=method))
 
 
 def _locked(session: Session, disbursement_id: uuid.UUID) -> Disbursement:

@@ -55,7 +55,14 @@ from empower_api.jobs.search import (
 )
 from empower_api.moderation import personal, scam
 from empower_api.money import MINOR_UNIT_DIGITS, to_major
-from empower_api.pagination import Page, SortKey, decode_cursor, encode_cursor, paginate
+from empower_api.pagination import (
+    Page,
+    SortKey,
+    decode_cursor,
+    encode_cursor,
+    paginate,
+    scoped,
+)
 from empower_api.timefmt import rfc3339
 
 log = structlog.get_logger(__name__)
@@ -498,9 +505,10 @@ def search(session: Session, *, query: dict[str, Any],
            personal_filter: Personal | None = None) -> Page[Job]:
     """``GET /jobs``: see ``search.search_jobs``; ``personal_filter`` leaves out what a
     signed-in survivor blocked or excluded (``moderation.personal.personal_filter``)."""
+    filters = {name: value for name, value in query.items() if name not in ("cursor", "limit")}
     return search_jobs(session, params=SearchParams.from_query(query),
                        limit=query["limit"], cursor=query.get("cursor"),
-                       personal=personal_filter)
+                       personal=personal_filter, cursor_scope=scoped("jobs", **filters))
 
 
 # --- schema.org JobPosting --------------------------------------------------------------

@@ -130,4 +130,4 @@ def list_for_course(session: Session, *, course_id: uuid.UUID, limit: int,
             .where(Enrollment.course_id == course_id))
     return paginate(session, stmt, keys=[SortKey(Enrollment.created_at),
                                          SortKey(Enrollment.id)],
-                    limit=limit, cursor=cursor, scope="course-enrollments")
+                    limit=limit, cursor=cursor, scope=f"course-enrollments:{course_id}")

@@ -437,3 +437,23 @@ def test_fast_list_items_equal_the_schema_dump(session, client, corpus):
     for job in [*corpus, draft]:
         loaded = session.get(Job, job.id)
         assert summary_of(loaded) == JobSummarySchema().dump(loaded)
+
+
+@pytest.mark.parametrize("first, then", [
+    ("q=cook", "q=baker"),
+    ("q=cook", "q=cook&region=Illinois"),
+    ("sort=newest", "sort=newest&workplace=remote"),
+    ("q=cook&languages=en", "q=cook&languages=en&min_pay=1"),
+])
+def test_cursor_of_another_search_is_422(client, session, first, then):
+    employer = make_employer(session)
+    for i in range(3):
+        make_job(session, employer, title=f"Cook baker {i}")
+    session.commit()
+    cursor = client.get(f"{API}/jobs?{first}&limit=1").get_json()["next_cursor"]
+    assert cursor
+    # The same search takes it; another search refuses it, naming the field.
+    assert client.get(f"{API}/jobs?{first}&limit=1&cursor={cursor}").status_code == 200
+    assert client.get(f"{API}/jobs?{first}&limit=2&cursor={cursor}").status_code == 200
+    assert_problem(client.get(f"{API}/jobs?{then}&limit=1&cursor={cursor}"), 422,
+                   field="cursor")

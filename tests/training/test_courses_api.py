@@ -120,6 +120,18 @@ def test_search_pages_with_cursor_and_etag(client, session):
     assert_problem(client.get(f"{API}/courses?cursor=forged"), 422, "cursor")
 
 
+def test_a_cursor_of_another_course_search_is_422(client, session):
+    staff = make_staff(session)
+    for i in range(4):
+        make_course(session, staff=staff, title=f"Cooking {i}", skills=["cooking"])
+    session.commit()
+    cursor = client.get(f"{API}/courses?limit=1&q=cooking").get_json()["next_cursor"]
+    assert client.get(f"{API}/courses?limit=1&q=cooking&cursor={cursor}").status_code == 200
+    for other in ("q=baking", "q=cooking&skills=cooking", "q=cooking&free=true"):
+        assert_problem(client.get(f"{API}/courses?limit=1&{other}&cursor={cursor}"), 422,
+                       "cursor")
+
+
 def test_summary_builder_matches_the_schema(session, catalog):
     course = catalog["cafe"]
     assert course_summary(course) == CourseSummarySchema().dump(course)
