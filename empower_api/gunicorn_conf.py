@@ -42,7 +42,8 @@ def on_starting(server: Any) -> None:
     """Empty the metrics folder (no counts from a previous run), then check the
     configuration once in the master: a missing secret exits 2 with one line each,
     instead of every worker failing in a loop. Several workers in production need
-    shared rate-limit storage (``config.check_limiter_storage``, the real ``-w``)."""
+    shared rate-limit storage (``config.check_limiter_storage``, with the real ``-w``,
+    known only here: it may override ``WEB_CONCURRENCY``)."""
     from empower_api.config import check_limiter_storage
 
     check_limiter_storage(
@@ -53,12 +54,7 @@ def on_starting(server: Any) -> None:
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     from empower_api import create_app
-    from empower_api.config import check_limiter_storage
 
-    # The real worker count is known only here (WEB_CONCURRENCY may be overridden by -w).
-    check_limiter_storage(
-        os.environ.get("EMPOWER_ENV", "development").strip().lower(), server.cfg.workers,
-        os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL"))
     create_app()
 
 
