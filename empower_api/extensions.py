@@ -12,6 +12,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_smorest import Api as SmorestApi
+from werkzeug.http import parse_accept_header
 
 from empower_api.db import db
 from empower_api.errors import handle_http_exception
@@ -157,4 +158,33 @@ def init_extensions(app: Flask) -> None:
                                                  "application/ld+json"])
     app.config.setdefault("COMPRESS_ALGORITHM", ["gzip"])
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
+    # Our hook decides (gzip_chosen), flask-compress encodes: it alone would gzip for
+    # "gzip;q=0", which RFC 9110 §12.4.2 says refuses gzip.
+    app.config["COMPRESS_REGISTER"] = False
     compress.init_app(app)
+
+    @app.after_request
+    def _compress(response: Any) -> Any:
+        if gzip_chosen(request.headers.get("Accept-Encoding")):
+            return compress.after_request(response)
+        response.vary.add("Accept-Encoding")
+        return response
+
+
+def gzip_chosen(accept_encoding: str | None) -> bool:
+    """Whether an answer to this ``Accept-Encoding`` is gzip-encoded (RFC 9110 §12.5.3).
+
+    gzip, named or by ``*`` when ``identity`` is not named, with a quality above 0 and
+    no lower than ``identity``'s; ties go to gzip, as in flask-compress. The one decision
+    for flask-compress (``init_extensions``) and the response cache's stored variant.
+    """
+    if not accept_encoding:
+        return False
+    named = {value.lower(): quality for value, quality in parse_accept_header(accept_encoding)}
+    if "gzip" in named:
+        quality = named["gzip"]
+    elif "identity" in named:
+        return False
+    else:
+        quality = named.get("*", 0)
+    return quality > 0 and quality >= named.get("identity", 0)

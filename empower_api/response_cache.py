@@ -25,6 +25,7 @@ truth; Redis only holds bodies keyed by it, so a lost Redis costs speed, not saf
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import json
 import threading
@@ -44,6 +45,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from empower_api.db import Base, db, utcnow
 from empower_api.errors import DomainError
+from empower_api.extensions import gzip_chosen
 
 log = structlog.get_logger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -174,17 +176,20 @@ class Entry:
     headers: list[tuple[str, str]]
     body: bytes
     expires_at: datetime
+    gzipped: bytes | None = None  # the body gzip-encoded once, for clients that accept it
 
     def dumps(self) -> bytes:
-        head = {"s": self.status, "h": self.headers, "e": self.expires_at.isoformat()}
-        return json.dumps(head).encode() + b"\n" + self.body
+        head = {"s": self.status, "h": self.headers, "e": self.expires_at.isoformat(),
+                "b": len(self.body)}
+        return json.dumps(head).encode() + b"\n" + self.body + (self.gzipped or b"")
 
     @classmethod
     def loads(cls, raw: bytes) -> Entry:
-        head, _, body = raw.partition(b"\n")
+        head, _, rest = raw.partition(b"\n")
         meta = json.loads(head)
-        return cls(meta["s"], [tuple(h) for h in meta["h"]], body,  # type: ignore[misc]
-                   datetime.fromisoformat(meta["e"]))
+        size = meta.get("b", len(rest))
+        return cls(meta["s"], [tuple(h) for h in meta["h"]], rest[:size],  # type: ignore[misc]
+                   datetime.fromisoformat(meta["e"]), rest[size:] or None)
 
 
 class MemoryStore:
@@ -320,8 +325,11 @@ def public_cache(scope: str, *, normalise_q: Callable[[str], str] | None = None
                 if earliest is not None and earliest < expires_at:
                     expires_at = earliest
                 if expires_at > now:
-                    store().put(key, Entry(200, list(response.headers.items()),
-                                           response.get_data(), expires_at), expires_at - now)
+                    body = response.get_data()
+                    entry = Entry(200, list(response.headers.items()), body, expires_at,
+                                  _gzip(body, response.mimetype))
+                    store().put(key, entry, expires_at - now)
+                    return _replay(entry)  # the miss answers exactly as the hits will
             return response
 
         return wrapper  # type: ignore[return-value]
@@ -329,8 +337,28 @@ def public_cache(scope: str, *, normalise_q: Callable[[str], str] | None = None
     return decorator
 
 
+def _gzip(body: bytes, mimetype: str) -> bytes | None:
+    """``body`` gzip-encoded as flask-compress would (its level, types and minimum size),
+    or None when it would not compress it. ``mtime=0``: the same body, the same bytes."""
+    config = current_app.config
+    if ("gzip" not in config.get("COMPRESS_ALGORITHM", ())
+            or mimetype not in config.get("COMPRESS_MIMETYPES", ())
+            or len(body) < int(config.get("COMPRESS_MIN_SIZE", 500))):
+        return None
+    return gzip.compress(body, compresslevel=int(config.get("COMPRESS_LEVEL", 6)), mtime=0)
+
+
 def _replay(entry: Entry) -> Response:
+    """The stored answer; gzip-encoded when the client accepts gzip (RFC 9110 §12.5.3),
+    with flask-compress's ETag for that variant (``"<etag>:gzip"``), so compressing a
+    hit costs nothing and ``If-None-Match`` works with either variant."""
     response = Response(entry.body, status=entry.status, headers=entry.headers)
+    if entry.gzipped is not None and gzip_chosen(request.headers.get("Accept-Encoding")):
+        etag, weak = response.get_etag()
+        response.set_data(entry.gzipped)
+        response.headers["Content-Encoding"] = "gzip"
+        if etag and not weak:
+            response.set_etag(f"{etag}:gzip")
     if response.get_etag()[0]:
         response = response.make_conditional(request)
     return response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from empower_api import create_app
 from tests.conftest import assert_problem, make_config
 
@@ -61,6 +63,17 @@ def test_responses_are_gzipped_when_asked(client):
     assert response.headers["Content-Encoding"] == "gzip"
     plain = client.get("/api/v1/openapi.json")
     assert "Content-Encoding" not in plain.headers
+    assert "Accept-Encoding" in plain.headers["Vary"]
+
+
+@pytest.mark.parametrize("refusal", ["gzip;q=0", "identity;q=1, gzip;q=0.5", "*;q=0",
+                                     "identity, *"])
+def test_a_client_that_refuses_gzip_gets_plain_json(client, refusal):
+    # RFC 9110 §12.4.2: q=0 means "not acceptable" (flask-compress alone would gzip).
+    response = client.get("/api/v1/openapi.json", headers={"Accept-Encoding": refusal})
+    assert "Content-Encoding" not in response.headers
+    assert response.get_json()["openapi"]
+    assert "Accept-Encoding" in response.headers["Vary"]
 
 
 def test_signed_in_responses_are_never_cached(session, auth_client):

@@ -7,6 +7,7 @@ when no Redis answers there). The suite's own engine (SQLite, or PostgreSQL when
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -112,6 +113,51 @@ def test_cached_answer_has_the_headers_of_an_uncached_one(app, session, client, 
     etag = hit.headers["ETag"]
     not_modified = client.get(f"{API}/jobs?q=baker", headers={"If-None-Match": etag})
     assert not_modified.status_code == 304 and not_modified.get_data() == b""
+
+
+@pytest.mark.parametrize("accept, encoded", [
+    ("gzip, deflate, br", True), ("gzip", True), ("*", True), ("br;q=1, gzip;q=0.1", True),
+    ("gzip;q=0", False), ("identity", False), ("br", False), (None, False),
+    ("identity;q=1, gzip;q=0.5", False), ("identity, *", False), ("*;q=0", False)])
+def test_a_hit_is_served_in_the_encoding_an_uncached_answer_has(app, session, client, cache,
+                                                                accept, encoded):
+    employer = make_employer(session)
+    for i in range(12):  # a page well over the compression minimum
+        make_job(session, employer, title=f"Baker {i}")
+    session.commit()
+    headers = {"Accept-Encoding": accept} if accept else {}
+    app.config["SEARCH_CACHE_SECONDS"] = 0
+    uncached = client.get(f"{API}/jobs?q=baker", headers=headers)
+    app.config["SEARCH_CACHE_SECONDS"] = 3600
+    miss = client.get(f"{API}/jobs?q=baker", headers=headers)
+    hit = client.get(f"{API}/jobs?q=baker", headers=headers)
+
+    def plain(response: Any) -> bytes:
+        raw = response.get_data()
+        return gzip.decompress(raw) if response.headers.get("Content-Encoding") else raw
+
+    for response in (miss, hit):
+        assert response.headers.get("Content-Encoding") == uncached.headers.get(
+            "Content-Encoding") == ("gzip" if encoded else None)
+        assert response.headers["ETag"] == uncached.headers["ETag"]
+        assert response.headers["Vary"] == uncached.headers["Vary"]
+        assert int(response.headers["Content-Length"]) == len(response.get_data())
+        assert plain(response) == plain(uncached)
+    # Either variant's validator answers 304 from the cache.
+    again = client.get(f"{API}/jobs?q=baker",
+                       headers={**headers, "If-None-Match": hit.headers["ETag"]})
+    assert again.status_code == 304 and again.get_data() == b""
+
+
+def test_an_entry_with_its_gzip_variant_survives_the_store(app):
+    from datetime import UTC, datetime
+
+    from empower_api.response_cache import Entry
+
+    entry = Entry(200, [("ETag", '"x"')], b'{"items": []}\n', datetime.now(UTC), b"\x1f\x8b..")
+    assert Entry.loads(entry.dumps()) == entry
+    bare = Entry(200, [], b"{}", datetime.now(UTC))
+    assert Entry.loads(bare.dumps()) == bare
 
 
 def test_a_suspended_employer_vanishes_from_the_next_search(session, client, auth_client,
