@@ -60,7 +60,9 @@ def all_labels() -> dict[str, tuple[type[StrEnum], dict[str, str]]]:
             jobs.BackgroundCheck.REQUIRED: N_("Background check required")}),
         "job_status": (jobs.JobStatus, {
             jobs.JobStatus.DRAFT: N_("Draft"), jobs.JobStatus.PUBLISHED: N_("Published"),
-            jobs.JobStatus.CLOSED: N_("Closed"), jobs.JobStatus.HELD: N_("Held for review"),
+            # Its own words: "Closed" alone agrees with the cycle in gendered languages.
+            jobs.JobStatus.CLOSED: N_("Closed to applications"),
+            jobs.JobStatus.HELD: N_("Held for review"),
             jobs.JobStatus.HIDDEN: N_("Hidden while reviewed"),
             jobs.JobStatus.REMOVED: N_("Removed")}),
         "job_category": (jobs.JobCategory, {

@@ -95,3 +95,14 @@ def test_labels_speak_the_signed_in_users_locale_and_are_cached_privately(sessio
     # The language may be the user's: no shared cache may keep it for everyone.
     assert response.headers["Cache-Control"].startswith("private")
     assert "Authorization" in response.headers["Vary"]
+
+
+def test_a_closed_posting_and_a_closed_cycle_agree_with_their_own_nouns(client):
+    # Spanish, French and Portuguese inflect for gender: la oferta cerrada, el ciclo cerrado.
+    expected = {"es": ("Cerrada a candidaturas", "Cerrado"),
+                "fr": ("Fermée aux candidatures", "Fermé"),
+                "pt": ("Encerrada a candidaturas", "Encerrado")}
+    for locale, (posting, cycle) in expected.items():
+        labels = client.get(f"{API}/labels", query_string={"locale": locale}).get_json()["labels"]
+        assert labels["job_status"]["closed"] == posting
+        assert labels["cycle_status"]["closed"] == cycle
