@@ -22,7 +22,7 @@ from empower_api.accounts.models import Role, User
 from empower_api.audit import service as audit
 from empower_api.db import add_once, utcnow
 from empower_api.errors import Conflict, Forbidden, Invalid, NotFound, flatten_messages
-from empower_api.i18n import N_, msg
+from empower_api.i18n import N_, msg, negotiate, translate_in
 from empower_api.i18n.labels import label
 from empower_api.jobs.models import (
     CATEGORY_LABELS,
@@ -563,7 +563,9 @@ def job_posting_jsonld(session: Session, *, job_id: uuid.UUID) -> dict[str, Any]
             },
         },
         "skills": ", ".join(job.skills or []),
-        "industry": CATEGORY_LABELS[job.category][0],
+        # In the posting's own language (its inLanguage), whatever the reader's.
+        "industry": translate_in(negotiate(", ".join(job.languages or [])),
+                                 CATEGORY_LABELS[job.category][0]),
         "directApply": False,
     }
     if job.languages:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from empower_api.jobs.models import CATEGORY_LABELS, JobCategory
 from empower_api.jobs.schemas import JobSummarySchema, summary_of
 from tests.conftest import assert_problem
@@ -51,6 +53,22 @@ def test_json_ld_names_the_industry(session, client):
     session.commit()
     doc = client.get(f"{API}/jobs/{job.id}/jsonld").get_json(force=True)
     assert doc["industry"] == "Hospitality"
+
+
+@pytest.mark.parametrize("languages, industry", [
+    (["es"], "Hostelería"), (["pt-BR", "en"], None), (["tl"], "Hospitality"),
+    (["en", "es"], "Hospitality")])
+def test_json_ld_industry_speaks_the_postings_language_not_the_readers(session, client,
+                                                                       languages, industry):
+    from empower_api.i18n import translate_in
+
+    job = make_job(session, make_employer(session), category="hospitality",
+                   languages=languages)
+    session.commit()
+    doc = client.get(f"{API}/jobs/{job.id}/jsonld", headers={"Accept-Language": "fr"}
+                     ).get_json(force=True)
+    assert doc["industry"] == (industry or translate_in("pt", "Hospitality"))
+    assert doc["industry"] != translate_in("fr", "Hospitality")
 
 
 def test_categories_are_listed_with_labels(client):
