@@ -1,14 +1,25 @@
-"""Celery: eager, in process, in the embedded default; workers when a broker is set."""
+"""Celery: eager, in process, in the embedded default; workers when a broker is set.
+
+The Celery app is one per process (``celery``, also ``app.extensions["celery"]``).
+With a broker, ``init_celery`` loads and configures it in ``create_app()``, as the
+web processes send to workers. Without one, Celery is imported only when something
+first uses it (a domain's ``tasks`` module is imported, a task is sent, the app is
+read): answering requests that send no task never loads it. ``empower_api.worker``
+(``celery -A empower_api.worker worker`` and ``beat``) always loads every task module
+and the beat schedule.
+"""
 
 from __future__ import annotations
 
 import importlib
-from typing import Any
+import threading
+from typing import TYPE_CHECKING, Any
 
-from celery import Celery, Task
 from flask import Flask, has_app_context
+from werkzeug.local import LocalProxy
 
-celery = Celery("empower_api")
+if TYPE_CHECKING:
+    from celery import Celery
 
 # Each domain's tasks module defines its tasks and a BEAT_SCHEDULE of periodic ones.
 DOMAIN_TASK_MODULES = (
@@ -16,16 +27,57 @@ DOMAIN_TASK_MODULES = (
     "empower_api.retention.tasks",
 )
 
+_celery: Celery | None = None  # published once configured
+_creating: Celery | None = None  # being configured, by the thread holding _lock
+_settings: tuple[Flask, str | None] | None = None  # the last init_celery(): app, broker
+# Re-entrant: configuring with the beat schedule imports the task modules, which ask
+# for the app again in the same thread. Other threads wait until it is configured.
+_lock = threading.RLock()
+
 
 def beat_schedule() -> dict[str, Any]:
+    """Every domain's ``BEAT_SCHEDULE`` merged (imports each tasks module)."""
     schedule: dict[str, Any] = {}
     for name in DOMAIN_TASK_MODULES:
         schedule.update(getattr(importlib.import_module(name), "BEAT_SCHEDULE", {}))
     return schedule
 
 
-def init_celery(app: Flask) -> Celery:
-    broker = app.config.get("CELERY_BROKER_URL")
+def get_celery() -> Celery:
+    """The process's Celery app, imported and configured for the last ``init_celery``
+    app on first use (thread-safe: no caller ever sees it unconfigured)."""
+    global _celery, _creating
+    ready = _celery
+    if ready is not None:
+        return ready
+    with _lock:
+        if _celery is not None:
+            return _celery
+        if _creating is not None:  # this thread, configuring it: a task module's import
+            return _creating
+        from celery import Celery
+
+        _creating = Celery("empower_api")
+        try:
+            if _settings is not None:
+                # Maybe inside a task module's import: its BEAT_SCHEDULE is not defined
+                # yet, so the schedule is left to the worker module (only beat reads it).
+                _configure(_creating, *_settings, schedule=False)
+            _celery = _creating
+        finally:
+            _creating = None
+        return _celery
+
+
+def __getattr__(name: str) -> Any:
+    # ``from empower_api.tasks import celery`` (the task modules, tests) loads it.
+    if name == "celery":
+        return get_celery()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _configure(celery: Celery, app: Flask, broker: str | None, *, schedule: bool) -> None:
+    from celery import Task
 
     class FlaskTask(Task):
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -45,8 +97,34 @@ def init_celery(app: Flask) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         timezone="UTC",
-        beat_schedule=beat_schedule(),
     )
+    if schedule:
+        celery.conf.update(beat_schedule=beat_schedule())
     celery.Task = FlaskTask
-    app.extensions["celery"] = celery
+
+
+def init_celery(app: Flask) -> Celery:
+    """Bind the process's Celery app to ``app``: at once with a broker (or when Celery
+    is already loaded), else when it is first used. Returns it (a proxy until loaded)."""
+    global _settings
+    broker = app.config.get("CELERY_BROKER_URL")
+    with _lock:
+        _settings = (app, broker)
+        loaded = _celery if _celery is not None else _creating
+        if broker or loaded is not None:
+            celery = loaded if loaded is not None else get_celery()
+            _configure(celery, app, broker, schedule=True)
+            app.extensions["celery"] = celery
+            return celery
+    proxy: Any = LocalProxy(get_celery)
+    app.extensions["celery"] = proxy
+    return proxy
+
+
+def worker_celery(app: Flask) -> Celery:
+    """The Celery app for a worker or beat process: every task module loaded and the
+    beat schedule set, whatever ``CELERY_BROKER_URL`` says."""
+    celery = get_celery()
+    with _lock:
+        _configure(celery, app, app.config.get("CELERY_BROKER_URL"), schedule=True)
     return celery
