@@ -27,12 +27,11 @@ DOMAIN_TASK_MODULES = (
     "empower_api.retention.tasks",
 )
 
-_celery: Celery | None = None  # published once configured
-_creating: Celery | None = None  # being configured, by the thread holding _lock
+_celery: Celery | None = None  # published only once configured
 _settings: tuple[Flask, str | None] | None = None  # the last init_celery(): app, broker
-# Re-entrant: configuring with the beat schedule imports the task modules, which ask
-# for the app again in the same thread. Other threads wait until it is configured.
-_lock = threading.RLock()
+# Held to create, configure or rebind the app; never while a task module is imported
+# (that import asks for the app, maybe in another thread).
+_lock = threading.Lock()
 
 
 def beat_schedule() -> dict[str, Any]:
@@ -46,26 +45,18 @@ def beat_schedule() -> dict[str, Any]:
 def get_celery() -> Celery:
     """The process's Celery app, imported and configured for the last ``init_celery``
     app on first use (thread-safe: no caller ever sees it unconfigured)."""
-    global _celery, _creating
+    global _celery
     ready = _celery
     if ready is not None:
         return ready
     with _lock:
-        if _celery is not None:
-            return _celery
-        if _creating is not None:  # this thread, configuring it: a task module's import
-            return _creating
-        from celery import Celery
+        if _celery is None:
+            from celery import Celery
 
-        _creating = Celery("empower_api")
-        try:
+            created = Celery("empower_api")
             if _settings is not None:
-                # Maybe inside a task module's import: its BEAT_SCHEDULE is not defined
-                # yet, so the schedule is left to the worker module (only beat reads it).
-                _configure(_creating, *_settings, schedule=False)
-            _celery = _creating
-        finally:
-            _creating = None
+                _configure(created, *_settings)
+            _celery = created
         return _celery
 
 
@@ -76,7 +67,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _configure(celery: Celery, app: Flask, broker: str | None, *, schedule: bool) -> None:
+def _configure(celery: Celery, app: Flask, broker: str | None) -> None:
     from celery import Task
 
     class FlaskTask(Task):
@@ -98,33 +89,39 @@ def _configure(celery: Celery, app: Flask, broker: str | None, *, schedule: bool
         worker_prefetch_multiplier=1,
         timezone="UTC",
     )
-    if schedule:
-        celery.conf.update(beat_schedule=beat_schedule())
     celery.Task = FlaskTask
 
 
+def _load_schedule(celery: Celery) -> None:
+    # Imports every task module (their tasks register); only beat reads the schedule.
+    celery.conf.update(beat_schedule=beat_schedule())
+
+
 def init_celery(app: Flask) -> Celery:
-    """Bind the process's Celery app to ``app``: at once with a broker (or when Celery
-    is already loaded), else when it is first used. Returns it (a proxy until loaded)."""
+    """Bind the process's Celery app to ``app``: at once, with every task module and the
+    beat schedule, when a broker is set or Celery is already loaded; else when it is
+    first used (without the schedule: the first use may be a task module's import,
+    whose ``BEAT_SCHEDULE`` is not defined yet). Returns it (a proxy until loaded)."""
     global _settings
     broker = app.config.get("CELERY_BROKER_URL")
     with _lock:
         _settings = (app, broker)
-        loaded = _celery if _celery is not None else _creating
-        if broker or loaded is not None:
-            celery = loaded if loaded is not None else get_celery()
-            _configure(celery, app, broker, schedule=True)
-            app.extensions["celery"] = celery
-            return celery
+        loaded = _celery
+        if loaded is not None:
+            _configure(loaded, app, broker)
+    if broker or loaded is not None:
+        celery = get_celery()
+        _load_schedule(celery)
+        app.extensions["celery"] = celery
+        return celery
     proxy: Any = LocalProxy(get_celery)
     app.extensions["celery"] = proxy
     return proxy
 
 
-def worker_celery(app: Flask) -> Celery:
-    """The Celery app for a worker or beat process: every task module loaded and the
-    beat schedule set, whatever ``CELERY_BROKER_URL`` says."""
+def worker_celery() -> Celery:
+    """The Celery app for a worker or beat process, bound by ``create_app()``: every task
+    module loaded and the beat schedule set, with or without ``CELERY_BROKER_URL``."""
     celery = get_celery()
-    with _lock:
-        _configure(celery, app, app.config.get("CELERY_BROKER_URL"), schedule=True)
+    _load_schedule(celery)
     return celery

@@ -7,4 +7,4 @@ from empower_api.tasks import worker_celery
 
 flask_app = create_app()
 # Every task module and the beat schedule, loaded here even without a broker.
-celery = worker_celery(flask_app)
+celery = worker_celery()
