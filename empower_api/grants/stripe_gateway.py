@@ -6,7 +6,7 @@ off: the disbursement worker retries with backoff itself and records each attemp
 Stripe docs: Connect Express accounts, account links, transfers, idempotent requests.
 
 The library is imported by ``sdk()`` when a payout, webhook or reconciliation first
-needs it, not at start-up (it and ``requests`` are about a tenth of ``create_app()``).
+needs it, not at start-up (it and ``requests`` take about 0.05 s of CPU to import).
 """
 
 from __future__ import annotations
