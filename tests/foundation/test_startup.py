@@ -1,7 +1,7 @@
 """Start-up stays light: libraries only some requests need are imported on first use.
 
 Each check runs in a fresh interpreter (this test process has imported everything long
-ago). Importing the libraries listed was about a fifth of the CPU time of ``create_app()``
+ago). Importing the libraries listed was about a quarter of the CPU time of ``create_app()``
 plus the first request (``bench/startup.py``); a module-level import of any of them
 fails here.
 """
