@@ -8,7 +8,6 @@ from functools import wraps
 from pathlib import Path
 from typing import Any
 
-import stripe
 import structlog
 from flask import Flask, Response, current_app, request
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
@@ -85,9 +84,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _configure_stripe(app: Flask) -> None:
-    stripe.api_key = app.config["STRIPE_API_KEY"]
-    if app.config.get("STRIPE_API_BASE"):
-        stripe.api_base = app.config["STRIPE_API_BASE"]
+    from empower_api.grants import stripe_gateway
+
+    # The library itself is imported when a payout first needs it (stripe_gateway.sdk).
+    stripe_gateway.set_module_globals(api_key=app.config["STRIPE_API_KEY"],
+                                      api_base=app.config.get("STRIPE_API_BASE"))
     if not app.config["STRIPE_API_KEY"] and app.config["EMPOWER_ENV"] == "production":
         structlog.get_logger(__name__).warning(
             "stripe_not_configured",

@@ -11,7 +11,6 @@ import click
 import structlog
 from flask import Flask
 from flask.cli import AppGroup
-from flask_migrate import upgrade
 
 from empower_api.db import db
 from empower_api.errors import DomainError
@@ -68,6 +67,8 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("demo")
     def demo() -> None:
         """Migrate the database and load demo data (safe to run again)."""
+        from flask_migrate import upgrade
+
         upgrade(directory=str(app.config["MIGRATIONS_DIR"]))
         session = db.session
         context: dict[str, Any] = {"printed": []}

@@ -20,7 +20,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
-import phonenumbers
 import structlog
 from limits import parse_many
 
@@ -130,10 +129,14 @@ def _rate_limit(env: Mapping[str, str], name: str, default: str,
 
 def _phone_region(env: Mapping[str, str], problems: list[str]) -> str | None:
     value = (env.get("DEFAULT_PHONE_REGION") or "").strip().upper()
-    if value and value not in phonenumbers.SUPPORTED_REGIONS:
+    if not value:
+        return None
+    import phonenumbers  # only to check a region that is set
+
+    if value not in phonenumbers.SUPPORTED_REGIONS:
         problems.append("DEFAULT_PHONE_REGION must be an ISO 3166-1 alpha-2 country, like GB")
         return None
-    return value or None
+    return value
 
 
 def _default_country(env: Mapping[str, str], problems: list[str]) -> str:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any
 
+import click
 import marshmallow as ma
 from flask import Flask, request
 from flask_compress import Compress
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_migrate import Migrate
 from flask_smorest import Api as SmorestApi
 from werkzeug.http import parse_accept_header
+from werkzeug.local import LocalProxy
 
 from empower_api.db import db
 from empower_api.errors import handle_http_exception
@@ -136,11 +139,10 @@ def login_name_key() -> str:
 
 api = Api()
 compress = Compress()
-migrate = Migrate()
 jwt = JWTManager()
 limiter = Limiter(key_func=rate_limit_key, headers_enabled=True)
 
-__all__ = [
+__all__ = [  # noqa: F822 (``migrate`` is made on first use: module __getattr__ below)
     "Api", "api", "compress", "db", "extend_apidoc", "jwt", "limiter", "login_name_key", "migrate",
     "rate_limit_key",
 ]
@@ -148,8 +150,7 @@ __all__ = [
 
 def init_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(app.config["MIGRATIONS_DIR"]),
-                     compare_type=True, render_as_batch=True)
+    _init_migrate_on_use(app)
     jwt.init_app(app)
     limiter.init_app(app)
     api.init_app(app)
@@ -188,3 +189,66 @@ def gzip_chosen(accept_encoding: str | None) -> bool:
     else:
         quality = named.get("*", 0)
     return quality > 0 and quality >= named.get("identity", 0)
+
+
+# Flask-Migrate imports Alembic and Mako (about 0.08 s of CPU), for commands a web
+# process never runs: it is bound to the app when a migration first needs it.
+_migrate: Any = None
+_migrate_lock = threading.Lock()
+
+
+def __getattr__(name: str) -> Any:
+    # ``extensions.migrate``, the Flask-Migrate object, made on first use.
+    if name == "migrate":
+        return _migrate_extension()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _migrate_extension() -> Any:
+    global _migrate
+    with _migrate_lock:
+        if _migrate is None:
+            from flask_migrate import Migrate
+
+            _migrate = Migrate()
+        return _migrate
+
+
+def _init_migrate_on_use(app: Flask) -> None:
+    """What ``Migrate.init_app`` does, deferred: ``app.extensions["migrate"]`` (read by
+    ``flask_migrate.upgrade()`` and ``migrations/env.py``) and the ``flask db`` group
+    load Flask-Migrate, bind it to ``app`` (which replaces both with the real ones) and
+    answer from it."""
+    bound: dict[str, Any] = {}
+    lock = threading.Lock()
+
+    def migrate_config() -> Any:
+        with lock:
+            if "config" not in bound:
+                _migrate_extension().init_app(
+                    app, db, directory=str(app.config["MIGRATIONS_DIR"]),
+                    compare_type=True, render_as_batch=True)
+                bound["config"] = app.extensions["migrate"]
+            return bound["config"]
+
+    def migration_commands() -> click.Group:
+        migrate_config()
+        from flask_migrate.cli import db as commands
+
+        return commands
+
+    app.extensions["migrate"] = LocalProxy(migrate_config)
+    app.cli.add_command(_MigrationCommands(migration_commands), name="db")
+
+
+class _MigrationCommands(click.Group):
+    """``flask db …`` until Flask-Migrate is loaded: running it (or its help) hands the
+    command line to Flask-Migrate's own group."""
+
+    def __init__(self, load: Callable[[], click.Group]) -> None:
+        super().__init__("db", help="Perform database migrations.")
+        self._load = load
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        return self._load().make_context(info_name, args, parent=parent, **extra)

@@ -39,7 +39,6 @@ from typing import Any, TypeVar
 
 import structlog
 from flask import Flask, Response, current_app, g, has_request_context, request
-from redis.exceptions import RedisError
 from sqlalchemy import BigInteger, String, event, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -226,6 +225,8 @@ class RedisStore:
         self.client = client
 
     def get(self, key: str) -> Entry | None:
+        from redis.exceptions import RedisError  # loaded with the client (REDIS_URL)
+
         try:
             raw = self.client.get(key)
         except RedisError:
@@ -234,10 +235,14 @@ class RedisStore:
         return Entry.loads(raw) if raw else None
 
     def put(self, key: str, entry: Entry, ttl: timedelta) -> None:
+        from redis.exceptions import RedisError
+
         with contextlib.suppress(RedisError):
             self.client.set(key, entry.dumps(), px=max(1, int(ttl.total_seconds() * 1000)))
 
     def clear(self) -> None:
+        from redis.exceptions import RedisError
+
         with contextlib.suppress(RedisError):
             for key in self.client.scan_iter(match=f"{KEY_PREFIX}*"):
                 self.client.delete(key)

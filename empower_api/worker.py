@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from empower_api import create_app
+from empower_api.tasks import worker_celery
 
 flask_app = create_app()
-celery = flask_app.extensions["celery"]
+# Every task module and the beat schedule, loaded here even without a broker.
+celery = worker_celery()

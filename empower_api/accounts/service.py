@@ -17,12 +17,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import phonenumbers
-import redis
 import structlog
 from flask import current_app, g
 from flask_jwt_extended import create_access_token, create_refresh_token, get_jti
-from redis.exceptions import RedisError
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
@@ -109,6 +106,8 @@ def normalise_email(email: str) -> str:
 
 def normalise_phone(phone: str, field: str = "phone") -> str:
     """E.164 (``+15551234567``); numbers without a country code need DEFAULT_PHONE_REGION."""
+    import phonenumbers  # its metadata loads on the first number, not at start-up
+
     region = current_app.config.get("DEFAULT_PHONE_REGION")
     try:
         parsed = phonenumbers.parse(unicodedata.normalize("NFKC", phone), region)
@@ -206,6 +205,8 @@ def session_is_active(sid: Any) -> bool:
     cache = revocation_cache()
     key = f"{_CACHE_PREFIX}{session_id}"
     if cache is not None:
+        from redis.exceptions import RedisError  # loaded with the client (REDIS_URL)
+
         try:
             cached = cache.get(key)
         except RedisError:
@@ -220,6 +221,8 @@ def session_is_active(sid: Any) -> bool:
     g.auth_session = auth_session  # a strong reference: the identity map's are weak
     active = auth_session is not None and auth_session.revoked_at is None
     if cache is not None:
+        from redis.exceptions import RedisError
+
         with contextlib.suppress(RedisError):
             cache.set(key, b"1" if active else b"0",
                       ex=_CACHE_ACTIVE_SECONDS if active else _CACHE_REVOKED_SECONDS, nx=True)
@@ -238,6 +241,8 @@ def revocation_cache() -> Any | None:
         return None
     client = current_app.extensions.get("empower_redis")
     if client is None:
+        import redis  # only with REDIS_URL: the embedded default never loads it
+
         client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
         current_app.extensions["empower_redis"] = client
     return client
@@ -247,6 +252,8 @@ def _mark_revoked(session_ids: Iterable[uuid.UUID]) -> None:
     cache = revocation_cache()
     if cache is None:
         return
+    from redis.exceptions import RedisError
+
     try:
         pipe = cache.pipeline()
         for session_id in session_ids:

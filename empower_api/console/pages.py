@@ -12,7 +12,6 @@ import marshmallow as ma
 from flask import Response, flash, g, make_response, render_template
 from flask_babel import format_currency, format_datetime, get_locale
 from flask_babel import gettext as _
-from flask_wtf.csrf import generate_csrf
 
 from empower_api.db import db
 from empower_api.errors import DomainError, Invalid
@@ -44,8 +43,15 @@ def layout_context() -> dict[str, Any]:
         "dir": "rtl" if locale is not None and locale.character_order == "right-to-left"
         else "ltr",
         "staff": g.get("console_user"),
-        "csrf_token": generate_csrf,
+        "csrf_token": _csrf_token,
     }
+
+
+def _csrf_token() -> str:
+    # Flask-WTF (and WTForms) load with the first console page, not at start-up.
+    from flask_wtf.csrf import generate_csrf
+
+    return generate_csrf()  # type: ignore[no-any-return]
 
 
 def money(amount: int | None, currency: str) -> str:

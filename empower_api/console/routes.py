@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_wtf.csrf import ValidationError, validate_csrf
 from werkzeug.exceptions import HTTPException
 
 from empower_api.accounts import service as accounts
@@ -74,6 +73,8 @@ def _check_form() -> Response | None:
     g.pop("csrf_token", None)  # Flask-WTF's cache of this browser's token
     if request.method in SAFE_METHODS:
         return None
+    from flask_wtf.csrf import ValidationError, validate_csrf  # loaded with the console
+
     try:
         validate_csrf(request.form.get("csrf_token"))
     except ValidationError:

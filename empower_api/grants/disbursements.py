@@ -16,8 +16,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-import stripe
 import structlog
 from flask import after_this_request, has_request_context
 from sqlalchemy import or_, select
@@ -39,6 +39,9 @@ from empower_api.grants.models import (
     PayoutMethod,
 )
 from empower_api.pagination import Page, SortKey, paginate, scoped
+
+if TYPE_CHECKING:
+    import stripe
 
 log = structlog.get_logger(__name__)
 
@@ -176,6 +179,7 @@ def perform(session: Session, claimed: Claim, *, now: datetime | None = None) ->
     is_retry = attempt.number > 1
     session.commit()  # hold no transaction (nor lock) while waiting for Stripe
     transfer, error = None, None
+    stripe = stripe_gateway.sdk()
     try:
         if is_retry:  # an earlier attempt may have made the transfer without telling us
             transfer = next(iter(stripe_gateway.transfers_for(request["disbursement_id"])),

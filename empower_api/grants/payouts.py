@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import stripe
 import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -59,6 +58,7 @@ def set_up(session: Session, *, actor: User, data: dict[str, Any]) -> tuple[Payo
     if data.get("mobile_money_phone"):
         raise Conflict("A mobile-money number goes with the manual method.",
                        code="method_mismatch")
+    stripe = stripe_gateway.sdk()
     try:
         if account.stripe_account_id is None:
             created = stripe_gateway.create_express_account(user_ref=str(actor.id))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import stripe
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,6 +31,7 @@ def _reversed(transfer: object, amount: int) -> bool:
 
 def reconcile(session: Session) -> list[Mismatch]:
     """Every Stripe disbursement whose state disagrees with Stripe's (empty: all agree)."""
+    stripe = stripe_gateway.sdk()
     found: list[Mismatch] = []
     rows = session.scalars(select(Disbursement).where(
         Disbursement.method == PayoutMethod.STRIPE).order_by(Disbursement.created_at))

@@ -9,14 +9,13 @@ import json
 import uuid
 from typing import Any
 
-import stripe
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from empower_api.db import utcnow
 from empower_api.errors import DomainError
-from empower_api.grants import disbursements, payouts
+from empower_api.grants import disbursements, payouts, stripe_gateway
 from empower_api.grants.models import (
     Disbursement,
     DisbursementStatus,
@@ -45,6 +44,7 @@ def receive(session: Session, *, payload: bytes, signature: str | None) -> dict[
     secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
     if not secret:
         raise WebhooksNotConfigured("Stripe webhooks are not configured here.")
+    stripe = stripe_gateway.sdk()
     try:
         event = stripe.Webhook.construct_event(payload, signature or "", secret)
     except (ValueError, stripe.SignatureVerificationError):

@@ -5,6 +5,8 @@ English source is ``messages.pot``). A locale is shipped when its catalog exists
 adding a language is adding a file, never code. Each catalog is compiled on first use
 (``read_po`` → ``write_mo`` into memory → ``babel.support.Translations``) and kept
 for the life of the process, so there is no build step and no ``.mo`` in the tree.
+Babel's catalog reader is imported then too: a process that only speaks English never
+loads it.
 """
 
 from __future__ import annotations
@@ -14,8 +16,6 @@ from functools import cache
 from io import BytesIO
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
@@ -44,6 +44,9 @@ def translations(tag: str) -> NullTranslations:
     """The compiled catalog of a shipped locale (English: the identity translation)."""
     if tag == SOURCE_LOCALE or tag not in shipped_locales():
         return NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     with catalog_path(tag.replace("-", "_")).open("rb") as po:
         catalog = read_po(po, locale=tag.replace("-", "_"), domain=DOMAIN)
     compiled = BytesIO()
@@ -81,6 +84,8 @@ def templates() -> tuple[tuple[re.Pattern[str], str], ...]:
 @cache
 def source_messages() -> frozenset[str]:
     """Every English message id of ``messages.pot`` (singular and plural forms)."""
+    from babel.messages.pofile import read_po
+
     with POT_FILE.open("rb") as pot:
         catalog = read_po(pot)
     ids: set[str] = set()
