@@ -88,10 +88,17 @@ def access(
 
 
 def member_of(session: Session, group: SavingsGroup, member_id: uuid.UUID, field_name: str,
-            *, active: bool = True) -> Membership:
+              *, active: bool = True) -> Membership:
     """The group's member ``member_id``, or Invalid naming ``field_name`` (not a member;
     left, unless ``active`` is False)."""
-    member = session.get(Membership, member_id)
+    return check_member(group, session.get(Membership, member_id), field_name, active=active)
+
+
+def check_member(group: SavingsGroup, member: Membership | None, field_name: str,
+                 *, active: bool = True) -> Membership:
+    """``member`` if it is a member of the group (and active, unless ``active`` is
+    False); Invalid naming ``field_name`` otherwise (``member_of``'s rule for a row the
+    caller read itself)."""
     if member is None or member.group_id != group.id:
         raise Invalid(field_name, "This person is not a member of the group.")
     if active and not member.is_active:

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from empower_api.db import utcnow
@@ -163,8 +163,8 @@ def _kept_keys(group_id: uuid.UUID, line: Line) -> list[tuple[BalanceKey, str]]:
 
 
 def _keep(session: Session, group_id: uuid.UUID, lines: Sequence[Line]) -> None:
-    """Add the lines to their kept balances: one upsert per balance moved, sent in one
-    executemany."""
+    """Add the lines to their kept balances: one upsert row per balance moved (each key
+    once, so no row is touched twice), sent as one multi-row statement."""
     deltas: dict[BalanceKey, list[Any]] = {}
     for line in lines:
         for key, holder in _kept_keys(group_id, line):
@@ -180,12 +180,25 @@ def _keep(session: Session, group_id: uuid.UUID, lines: Sequence[Line]) -> None:
 @cache
 def _upsert(dialect: str) -> Any:
     """INSERT … ON CONFLICT (holder_id, account) DO UPDATE adding the deltas; built once
-    per dialect so its compiled form is cached (both engines speak this upsert)."""
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Balance)
+    per dialect so its compiled form is cached (both engines speak this upsert). The
+    RETURNING makes SQLAlchemy send the rows as one multi-row INSERT (insertmanyvalues),
+    not one execution per row."""
+    table = Balance.__table__
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     return stmt.on_conflict_do_update(
-        index_elements=[Balance.holder_id, Balance.account],
-        set_={"amount": Balance.amount + stmt.excluded.amount,
-              "shares": Balance.shares + stmt.excluded.shares})
+        index_elements=[table.c.holder_id, table.c.account],
+        set_={"amount": table.c.amount + stmt.excluded.amount,
+              "shares": table.c.shares + stmt.excluded.shares}).returning(table.c.holder_id)
+
+
+# The posting's statements, built once (their compiled forms are cached). The lines'
+# RETURNING, like the upsert's, batches them into one multi-row INSERT.
+_ADVANCE_COUNTERS = (
+    update(SavingsGroup.__table__).where(SavingsGroup.__table__.c.id == bindparam("gid"))
+    .values(last_tx_seq=bindparam("tx_seq"), last_entry_seq=bindparam("entry_seq"),
+            updated_at=bindparam("now")))
+_INSERT_TRANSACTION = insert(Transaction.__table__)
+_INSERT_LINES = insert(LedgerEntry.__table__).returning(LedgerEntry.__table__.c.id)
 
 
 def kept_balances(session: Session, *,
@@ -250,30 +263,37 @@ def post(
     if outflow > 0 and _locked_cash(session, group.id) < outflow:
         raise Conflict("The group does not have this much cash.", code="insufficient_cash")
     now = utcnow()
-    group.last_tx_seq += 1
-    tx = Transaction(
-        id=uuid.uuid4(), group_id=group.id, cycle_id=cycle_id, seq=group.last_tx_seq,
-        client_id=client_id or uuid.uuid4(), request_hash=request_hash, type=tx_type,
-        origin=TxOrigin.SYSTEM if request_hash is None else TxOrigin.CLIENT,
-        meeting_id=meeting_id, member_id=member_id, loan_id=loan_id, shares=shares,
-        amount=amount, currency=group.currency, reverses_id=reverses_id,
-        recorded_by_id=recorded_by_id, created_at=now,
-    )
-    rows = []
-    for line in lines:
-        group.last_entry_seq += 1
-        rows.append({
-            "id": uuid.uuid4(), "group_id": group.id, "transaction_id": tx.id,
-            "seq": group.last_entry_seq, "account": str(line.account),
-            "transaction_type": str(tx_type), "member_id": line.member_id,
-            "loan_id": line.loan_id, "amount": line.amount, "shares": line.shares,
-            "created_at": now,
-        })
-    session.add(tx)
-    session.flush()  # the transaction row and the group's counters
-    # Lines go in as one bulk INSERT (the hot path); the transaction keeps copies to show.
-    session.execute(insert(LedgerEntry), rows)
+    tx_seq, first_entry_seq = group.last_tx_seq + 1, group.last_entry_seq + 1
+    tx_row = {
+        "id": uuid.uuid4(), "group_id": group.id, "cycle_id": cycle_id, "seq": tx_seq,
+        "client_id": client_id or uuid.uuid4(), "request_hash": request_hash, "type": tx_type,
+        "origin": TxOrigin.SYSTEM if request_hash is None else TxOrigin.CLIENT,
+        "meeting_id": meeting_id, "member_id": member_id, "loan_id": loan_id, "shares": shares,
+        "amount": amount, "currency": group.currency, "reverses_id": reverses_id,
+        "recorded_by_id": recorded_by_id, "created_at": now,
+    }
+    rows = [{"id": uuid.uuid4(), "group_id": group.id, "transaction_id": tx_row["id"],
+             "seq": first_entry_seq + i, "account": str(line.account),
+             "transaction_type": str(tx_type), "member_id": line.member_id,
+             "loan_id": line.loan_id, "amount": line.amount, "shares": line.shares,
+             "created_at": now} for i, line in enumerate(lines)]
+    # Core statements, not a unit-of-work flush (the hot path): the counters, the
+    # transaction, its lines in one multi-row INSERT, the kept balances in one upsert.
+    # Pending ORM rows (a new loan, a cycle) go first, as the lines may point at them.
+    session.flush()
+    last_entry_seq = rows[-1]["seq"]
+    session.execute(_ADVANCE_COUNTERS, {"gid": group.id, "tx_seq": tx_seq,
+                                        "entry_seq": last_entry_seq, "now": now})
+    for name, value in (("last_tx_seq", tx_seq), ("last_entry_seq", last_entry_seq),
+                        ("updated_at", now)):
+        set_committed_value(group, name, value)
+    session.execute(_INSERT_TRANSACTION, tx_row)
+    session.execute(_INSERT_LINES, rows)
     _keep(session, group.id, lines)
+    # The transaction joins the session as if loaded, with its lines, to show and to use.
+    tx = Transaction(**tx_row)
+    make_transient_to_detached(tx)
+    session.add(tx)
     set_committed_value(tx, "entries", [LedgerEntry(**row) for row in rows])
     return tx
 
