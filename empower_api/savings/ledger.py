@@ -16,10 +16,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -162,19 +163,18 @@ def _kept_keys(group_id: uuid.UUID, line: Line) -> list[tuple[BalanceKey, str]]:
     return keys
 
 
-def _keep(session: Session, group_id: uuid.UUID, lines: Sequence[Line]) -> None:
-    """Add the lines to their kept balances: one upsert row per balance moved (each key
-    once, so no row is touched twice), sent as one multi-row statement."""
+def _kept_rows(group_id: uuid.UUID, lines: Sequence[Line]) -> list[dict[str, Any]]:
+    """The deltas the lines add to kept balances, one row per balance moved (each key
+    once, so an upsert touches no row twice)."""
     deltas: dict[BalanceKey, list[Any]] = {}
     for line in lines:
         for key, holder in _kept_keys(group_id, line):
             delta = deltas.setdefault(key, [holder, 0, 0])
             delta[1] += line.amount
             delta[2] += line.shares
-    rows = [{"holder_id": holder_id, "account": account, "group_id": group_id,
+    return [{"holder_id": holder_id, "account": account, "group_id": group_id,
              "holder": holder, "amount": amount, "shares": shares}
             for (holder_id, account), (holder, amount, shares) in deltas.items()]
-    session.execute(_upsert(session.get_bind().dialect.name), rows)
 
 
 @cache
@@ -199,6 +199,67 @@ _ADVANCE_COUNTERS = (
             updated_at=bindparam("now")))
 _INSERT_TRANSACTION = insert(Transaction.__table__)
 _INSERT_LINES = insert(LedgerEntry.__table__).returning(LedgerEntry.__table__.c.id)
+
+# The same four writes as one PostgreSQL statement (data-modifying CTEs; the foreign keys
+# are checked at its end, when the transaction row exists). Lines and balance deltas go
+# as arrays, so the text is the same for any number of lines and is prepared once.
+_POST_IN_ONE = text("""
+WITH counters AS (
+    UPDATE savings_groups SET last_tx_seq = :seq, last_entry_seq = :entry_seq,
+        updated_at = :created_at
+    WHERE id = :group_id
+), tx AS (
+    INSERT INTO savings_transactions (id, group_id, cycle_id, seq, client_id, origin,
+        request_hash, type, meeting_id, member_id, loan_id, shares, amount, currency,
+        reverses_id, recorded_by_id, created_at)
+    VALUES (:id, :group_id, :cycle_id, :seq, :client_id, :origin, :request_hash, :type,
+        :meeting_id, :member_id, :loan_id, :shares, :amount, :currency, :reverses_id,
+        :recorded_by_id, :created_at)
+), lines AS (
+    INSERT INTO savings_ledger_entries (id, group_id, transaction_id, seq, account,
+        transaction_type, member_id, loan_id, amount, shares, created_at)
+    SELECT l.id, :group_id, :id, l.seq, l.account, :type, l.member_id, l.loan_id, l.amount,
+        l.shares, :created_at
+    FROM unnest(CAST(:line_ids AS uuid[]), CAST(:line_seqs AS bigint[]),
+        CAST(:line_accounts AS varchar[]), CAST(:line_members AS uuid[]),
+        CAST(:line_loans AS uuid[]), CAST(:line_amounts AS bigint[]),
+        CAST(:line_shares AS integer[]))
+        AS l(id, seq, account, member_id, loan_id, amount, shares)
+)
+INSERT INTO savings_balances (holder_id, account, group_id, holder, amount, shares)
+SELECT k.holder_id, k.account, :group_id, k.holder, k.amount, k.shares
+FROM unnest(CAST(:kept_holder_ids AS uuid[]), CAST(:kept_accounts AS varchar[]),
+    CAST(:kept_holders AS varchar[]), CAST(:kept_amounts AS bigint[]),
+    CAST(:kept_shares AS integer[])) AS k(holder_id, account, holder, amount, shares)
+ON CONFLICT (holder_id, account) DO UPDATE
+SET amount = savings_balances.amount + excluded.amount,
+    shares = savings_balances.shares + excluded.shares
+""")
+
+
+def _write(session: Session, tx_row: dict[str, Any], rows: list[dict[str, Any]],
+           kept: list[dict[str, Any]]) -> None:
+    """Write a posting: the group's counters, the transaction, its lines and the kept
+    balance deltas. One round trip on PostgreSQL; four statements elsewhere (SQLite has
+    no data-modifying CTEs)."""
+    if session.get_bind().dialect.name == "postgresql":
+        params = {k: str(v) if isinstance(v, StrEnum) else v for k, v in tx_row.items()}
+        params["entry_seq"] = rows[-1]["seq"]
+        for name, key in (("ids", "id"), ("seqs", "seq"), ("accounts", "account"),
+                          ("members", "member_id"), ("loans", "loan_id"),
+                          ("amounts", "amount"), ("shares", "shares")):
+            params[f"line_{name}"] = [row[key] for row in rows]
+        for name, key in (("holder_ids", "holder_id"), ("accounts", "account"),
+                          ("holders", "holder"), ("amounts", "amount"), ("shares", "shares")):
+            params[f"kept_{name}"] = [row[key] for row in kept]
+        session.execute(_POST_IN_ONE, params)
+        return
+    session.execute(_ADVANCE_COUNTERS, {"gid": tx_row["group_id"], "tx_seq": tx_row["seq"],
+                                        "entry_seq": rows[-1]["seq"],
+                                        "now": tx_row["created_at"]})
+    session.execute(_INSERT_TRANSACTION, tx_row)
+    session.execute(_INSERT_LINES, rows)
+    session.execute(_upsert(session.get_bind().dialect.name), kept)
 
 
 def kept_balances(session: Session, *,
@@ -277,19 +338,13 @@ def post(
              "transaction_type": str(tx_type), "member_id": line.member_id,
              "loan_id": line.loan_id, "amount": line.amount, "shares": line.shares,
              "created_at": now} for i, line in enumerate(lines)]
-    # Core statements, not a unit-of-work flush (the hot path): the counters, the
-    # transaction, its lines in one multi-row INSERT, the kept balances in one upsert.
-    # Pending ORM rows (a new loan, a cycle) go first, as the lines may point at them.
+    # Core statements, not a unit-of-work flush (the hot path). Pending ORM rows (a new
+    # loan, a cycle) go first, as the lines may point at them.
     session.flush()
-    last_entry_seq = rows[-1]["seq"]
-    session.execute(_ADVANCE_COUNTERS, {"gid": group.id, "tx_seq": tx_seq,
-                                        "entry_seq": last_entry_seq, "now": now})
-    for name, value in (("last_tx_seq", tx_seq), ("last_entry_seq", last_entry_seq),
+    _write(session, tx_row, rows, _kept_rows(group.id, lines))
+    for name, value in (("last_tx_seq", tx_seq), ("last_entry_seq", rows[-1]["seq"]),
                         ("updated_at", now)):
         set_committed_value(group, name, value)
-    session.execute(_INSERT_TRANSACTION, tx_row)
-    session.execute(_INSERT_LINES, rows)
-    _keep(session, group.id, lines)
     # The transaction joins the session as if loaded, with its lines, to show and to use.
     tx = Transaction(**tx_row)
     make_transient_to_detached(tx)
