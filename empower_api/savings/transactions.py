@@ -11,11 +11,12 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import marshmallow as ma
 import structlog
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from empower_api.accounts.models import User
@@ -75,6 +76,31 @@ class _Context:
     member: Membership | None  # None when not a member of this group
 
 
+@cache
+def _context_query() -> Any:
+    """``_context``'s statement, built once (bound by name: group_id, client_id,
+    meeting_id, member_id) so its compiled form is cached."""
+    replay = select(Transaction.id).where(
+        Transaction.group_id == bindparam("group_id"), Transaction.origin == TxOrigin.CLIENT,
+        Transaction.client_id == bindparam("client_id")).scalar_subquery()
+    shares = (select(func.coalesce(func.sum(LedgerEntry.shares), 0))
+              .join(Transaction, Transaction.id == LedgerEntry.transaction_id)
+              .where(Transaction.meeting_id == bindparam("meeting_id"),
+                     Transaction.member_id == bindparam("member_id"),
+                     LedgerEntry.account == Account.MEMBER_SHARES)
+              .scalar_subquery())
+    # Anchored on the (locked, already loaded) group row: one row whatever is missing.
+    return (select(replay, shares, Meeting, Membership)
+            .select_from(SavingsGroup)
+            .outerjoin(Meeting, and_(Meeting.id == bindparam("meeting_id"),
+                                     Meeting.group_id == SavingsGroup.id))
+            .outerjoin(Membership, and_(Membership.id == bindparam("member_id"),
+                                        Membership.group_id == SavingsGroup.id))
+            .where(SavingsGroup.id == bindparam("group_id"))
+            # The cycle's inner join would drop the row when there is no such meeting.
+            .options(joinedload(Meeting.cycle, innerjoin=False)))
+
+
 def _context(session: Session, group: SavingsGroup, item: dict[str, Any]) -> _Context:
     """The replay, the meeting (with its cycle), the member and the shares the member
     bought at this meeting so far, read in one statement.
@@ -82,27 +108,9 @@ def _context(session: Session, group: SavingsGroup, item: dict[str, Any]) -> _Co
     Run after the group lock is taken, so on PostgreSQL (READ COMMITTED) it reads what
     the previous holder of the lock committed.
     """
-    replay = select(Transaction.id).where(
-        Transaction.group_id == group.id, Transaction.origin == TxOrigin.CLIENT,
-        Transaction.client_id == item["client_id"]).scalar_subquery()
-    shares = (select(func.coalesce(func.sum(LedgerEntry.shares), 0))
-              .join(Transaction, Transaction.id == LedgerEntry.transaction_id)
-              .where(Transaction.meeting_id == item["meeting_id"],
-                     Transaction.member_id == item["member_id"],
-                     LedgerEntry.account == Account.MEMBER_SHARES)
-              .scalar_subquery())
-    # Anchored on the (locked, already loaded) group row: one row whatever is missing.
-    row = session.execute(
-        select(replay, shares, Meeting, Membership)
-        .select_from(SavingsGroup)
-        .outerjoin(Meeting, and_(Meeting.id == item["meeting_id"],
-                                 Meeting.group_id == SavingsGroup.id))
-        .outerjoin(Membership, and_(Membership.id == item["member_id"],
-                                    Membership.group_id == SavingsGroup.id))
-        .where(SavingsGroup.id == group.id)
-        # The cycle's inner join would drop the row when there is no such meeting.
-        .options(joinedload(Meeting.cycle, innerjoin=False))
-    ).one()
+    row = session.execute(_context_query(), {
+        "group_id": group.id, "client_id": item["client_id"],
+        "meeting_id": item["meeting_id"], "member_id": item["member_id"]}).one()
     return _Context(replay_id=row[0], shares_in_meeting=int(row[1] or 0), meeting=row[2],
                     member=row[3])
 
