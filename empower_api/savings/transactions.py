@@ -259,6 +259,9 @@ def sync_transactions(session: Session, *, actor: User, group_id: uuid.UUID,
             results.append(SyncResult(client_id=tx.client_id, transaction_id=tx.id,
                                       status="applied" if created else "duplicate"))
         except DomainError as error:
+            # ledger.post sets the counters as committed values, which a savepoint's
+            # rollback does not restore: read them again should this item have posted.
+            session.expire(group, ["last_tx_seq", "last_entry_seq"])
             # A 200 answer, not a problem document: said in the request's language here.
             detail: dict[str, Any] = {"code": error.code,
                                       "detail": translate(error.detail or "")}
