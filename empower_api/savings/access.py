@@ -13,8 +13,10 @@ from __future__ import annotations
 import calendar
 import uuid
 from datetime import date
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from empower_api.accounts.models import User
@@ -46,6 +48,21 @@ def lock_group(session: Session, group_id: uuid.UUID) -> SavingsGroup:
     return group
 
 
+@cache
+def _access_query(lock: bool) -> Any:
+    """``access``'s statement, built once per ``lock`` (bound by name: group_id,
+    user_id) so its compiled form is cached; every request to a group runs it."""
+    stmt = (
+        select(SavingsGroup, Membership)
+        .join(Membership, Membership.group_id == SavingsGroup.id)
+        .where(SavingsGroup.id == bindparam("group_id"),
+               Membership.user_id == bindparam("user_id"))
+    )
+    if lock:
+        stmt = stmt.with_for_update(of=SavingsGroup).execution_options(populate_existing=True)
+    return stmt
+
+
 def access(
     session: Session,
     *,
@@ -64,14 +81,8 @@ def access(
     With ``lock`` the group row is locked (one round trip for both) until the request
     ends, which serialises every writer of this group's books.
     """
-    stmt = (
-        select(SavingsGroup, Membership)
-        .join(Membership, Membership.group_id == SavingsGroup.id)
-        .where(SavingsGroup.id == group_id, Membership.user_id == actor.id)
-    )
-    if lock:
-        stmt = stmt.with_for_update(of=SavingsGroup).execution_options(populate_existing=True)
-    row = session.execute(stmt).first()
+    row = session.execute(_access_query(lock), {"group_id": group_id,
+                                                "user_id": actor.id}).first()
     if row is None:
         raise NotFound(NO_GROUP)
     group, me = row
@@ -88,10 +99,17 @@ def access(
 
 
 def member_of(session: Session, group: SavingsGroup, member_id: uuid.UUID, field_name: str,
-            *, active: bool = True) -> Membership:
+              *, active: bool = True) -> Membership:
     """The group's member ``member_id``, or Invalid naming ``field_name`` (not a member;
     left, unless ``active`` is False)."""
-    member = session.get(Membership, member_id)
+    return check_member(group, session.get(Membership, member_id), field_name, active=active)
+
+
+def check_member(group: SavingsGroup, member: Membership | None, field_name: str,
+                 *, active: bool = True) -> Membership:
+    """``member`` if it is a member of the group (and active, unless ``active`` is
+    False); Invalid naming ``field_name`` otherwise (``member_of``'s rule for a row the
+    caller read itself)."""
     if member is None or member.group_id != group.id:
         raise Invalid(field_name, "This person is not a member of the group.")
     if active and not member.is_active:

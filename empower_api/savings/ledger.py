@@ -16,12 +16,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from empower_api.db import utcnow
@@ -162,30 +163,103 @@ def _kept_keys(group_id: uuid.UUID, line: Line) -> list[tuple[BalanceKey, str]]:
     return keys
 
 
-def _keep(session: Session, group_id: uuid.UUID, lines: Sequence[Line]) -> None:
-    """Add the lines to their kept balances: one upsert per balance moved, sent in one
-    executemany."""
+def _kept_rows(group_id: uuid.UUID, lines: Sequence[Line]) -> list[dict[str, Any]]:
+    """The deltas the lines add to kept balances, one row per balance moved (each key
+    once, so an upsert touches no row twice)."""
     deltas: dict[BalanceKey, list[Any]] = {}
     for line in lines:
         for key, holder in _kept_keys(group_id, line):
             delta = deltas.setdefault(key, [holder, 0, 0])
             delta[1] += line.amount
             delta[2] += line.shares
-    rows = [{"holder_id": holder_id, "account": account, "group_id": group_id,
+    return [{"holder_id": holder_id, "account": account, "group_id": group_id,
              "holder": holder, "amount": amount, "shares": shares}
             for (holder_id, account), (holder, amount, shares) in deltas.items()]
-    session.execute(_upsert(session.get_bind().dialect.name), rows)
 
 
 @cache
 def _upsert(dialect: str) -> Any:
     """INSERT … ON CONFLICT (holder_id, account) DO UPDATE adding the deltas; built once
-    per dialect so its compiled form is cached (both engines speak this upsert)."""
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Balance)
+    per dialect so its compiled form is cached (both engines speak this upsert). The
+    RETURNING makes SQLAlchemy send the rows as one multi-row INSERT (insertmanyvalues),
+    not one execution per row."""
+    table = Balance.__table__
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     return stmt.on_conflict_do_update(
-        index_elements=[Balance.holder_id, Balance.account],
-        set_={"amount": Balance.amount + stmt.excluded.amount,
-              "shares": Balance.shares + stmt.excluded.shares})
+        index_elements=[table.c.holder_id, table.c.account],
+        set_={"amount": table.c.amount + stmt.excluded.amount,
+              "shares": table.c.shares + stmt.excluded.shares}).returning(table.c.holder_id)
+
+
+# The posting's statements, built once (their compiled forms are cached). The lines'
+# RETURNING, like the upsert's, batches them into one multi-row INSERT.
+_ADVANCE_COUNTERS = (
+    update(SavingsGroup.__table__).where(SavingsGroup.__table__.c.id == bindparam("gid"))
+    .values(last_tx_seq=bindparam("tx_seq"), last_entry_seq=bindparam("entry_seq"),
+            updated_at=bindparam("now")))
+_INSERT_TRANSACTION = insert(Transaction.__table__)
+_INSERT_LINES = insert(LedgerEntry.__table__).returning(LedgerEntry.__table__.c.id)
+
+# The same four writes as one PostgreSQL statement (data-modifying CTEs; the foreign keys
+# are checked at its end, when the transaction row exists). Lines and balance deltas go
+# as arrays, so the text is the same for any number of lines and is prepared once.
+_POST_IN_ONE = text("""
+WITH counters AS (
+    UPDATE savings_groups SET last_tx_seq = :seq, last_entry_seq = :entry_seq,
+        updated_at = :created_at
+    WHERE id = :group_id
+), tx AS (
+    INSERT INTO savings_transactions (id, group_id, cycle_id, seq, client_id, origin,
+        request_hash, type, meeting_id, member_id, loan_id, shares, amount, currency,
+        reverses_id, recorded_by_id, created_at)
+    VALUES (:id, :group_id, :cycle_id, :seq, :client_id, :origin, :request_hash, :type,
+        :meeting_id, :member_id, :loan_id, :shares, :amount, :currency, :reverses_id,
+        :recorded_by_id, :created_at)
+), lines AS (
+    INSERT INTO savings_ledger_entries (id, group_id, transaction_id, seq, account,
+        transaction_type, member_id, loan_id, amount, shares, created_at)
+    SELECT l.id, :group_id, :id, l.seq, l.account, :type, l.member_id, l.loan_id, l.amount,
+        l.shares, :created_at
+    FROM unnest(CAST(:line_ids AS uuid[]), CAST(:line_seqs AS bigint[]),
+        CAST(:line_accounts AS varchar[]), CAST(:line_members AS uuid[]),
+        CAST(:line_loans AS uuid[]), CAST(:line_amounts AS bigint[]),
+        CAST(:line_shares AS integer[]))
+        AS l(id, seq, account, member_id, loan_id, amount, shares)
+)
+INSERT INTO savings_balances (holder_id, account, group_id, holder, amount, shares)
+SELECT k.holder_id, k.account, :group_id, k.holder, k.amount, k.shares
+FROM unnest(CAST(:kept_holder_ids AS uuid[]), CAST(:kept_accounts AS varchar[]),
+    CAST(:kept_holders AS varchar[]), CAST(:kept_amounts AS bigint[]),
+    CAST(:kept_shares AS integer[])) AS k(holder_id, account, holder, amount, shares)
+ON CONFLICT (holder_id, account) DO UPDATE
+SET amount = savings_balances.amount + excluded.amount,
+    shares = savings_balances.shares + excluded.shares
+""")
+
+
+def _write(session: Session, tx_row: dict[str, Any], rows: list[dict[str, Any]],
+           kept: list[dict[str, Any]]) -> None:
+    """Write a posting: the group's counters, the transaction, its lines and the kept
+    balance deltas. One round trip on PostgreSQL; four statements elsewhere (SQLite has
+    no data-modifying CTEs)."""
+    if session.get_bind().dialect.name == "postgresql":
+        params = {k: str(v) if isinstance(v, StrEnum) else v for k, v in tx_row.items()}
+        params["entry_seq"] = rows[-1]["seq"]
+        for name, key in (("ids", "id"), ("seqs", "seq"), ("accounts", "account"),
+                          ("members", "member_id"), ("loans", "loan_id"),
+                          ("amounts", "amount"), ("shares", "shares")):
+            params[f"line_{name}"] = [row[key] for row in rows]
+        for name, key in (("holder_ids", "holder_id"), ("accounts", "account"),
+                          ("holders", "holder"), ("amounts", "amount"), ("shares", "shares")):
+            params[f"kept_{name}"] = [row[key] for row in kept]
+        session.execute(_POST_IN_ONE, params)
+        return
+    session.execute(_ADVANCE_COUNTERS, {"gid": tx_row["group_id"], "tx_seq": tx_row["seq"],
+                                        "entry_seq": rows[-1]["seq"],
+                                        "now": tx_row["created_at"]})
+    session.execute(_INSERT_TRANSACTION, tx_row)
+    session.execute(_INSERT_LINES, rows)
+    session.execute(_upsert(session.get_bind().dialect.name), kept)
 
 
 def kept_balances(session: Session, *,
@@ -250,30 +324,31 @@ def post(
     if outflow > 0 and _locked_cash(session, group.id) < outflow:
         raise Conflict("The group does not have this much cash.", code="insufficient_cash")
     now = utcnow()
-    group.last_tx_seq += 1
-    tx = Transaction(
-        id=uuid.uuid4(), group_id=group.id, cycle_id=cycle_id, seq=group.last_tx_seq,
-        client_id=client_id or uuid.uuid4(), request_hash=request_hash, type=tx_type,
-        origin=TxOrigin.SYSTEM if request_hash is None else TxOrigin.CLIENT,
-        meeting_id=meeting_id, member_id=member_id, loan_id=loan_id, shares=shares,
-        amount=amount, currency=group.currency, reverses_id=reverses_id,
-        recorded_by_id=recorded_by_id, created_at=now,
-    )
-    rows = []
-    for line in lines:
-        group.last_entry_seq += 1
-        rows.append({
-            "id": uuid.uuid4(), "group_id": group.id, "transaction_id": tx.id,
-            "seq": group.last_entry_seq, "account": str(line.account),
-            "transaction_type": str(tx_type), "member_id": line.member_id,
-            "loan_id": line.loan_id, "amount": line.amount, "shares": line.shares,
-            "created_at": now,
-        })
+    tx_seq, first_entry_seq = group.last_tx_seq + 1, group.last_entry_seq + 1
+    tx_row = {
+        "id": uuid.uuid4(), "group_id": group.id, "cycle_id": cycle_id, "seq": tx_seq,
+        "client_id": client_id or uuid.uuid4(), "request_hash": request_hash, "type": tx_type,
+        "origin": TxOrigin.SYSTEM if request_hash is None else TxOrigin.CLIENT,
+        "meeting_id": meeting_id, "member_id": member_id, "loan_id": loan_id, "shares": shares,
+        "amount": amount, "currency": group.currency, "reverses_id": reverses_id,
+        "recorded_by_id": recorded_by_id, "created_at": now,
+    }
+    rows = [{"id": uuid.uuid4(), "group_id": group.id, "transaction_id": tx_row["id"],
+             "seq": first_entry_seq + i, "account": str(line.account),
+             "transaction_type": str(tx_type), "member_id": line.member_id,
+             "loan_id": line.loan_id, "amount": line.amount, "shares": line.shares,
+             "created_at": now} for i, line in enumerate(lines)]
+    # Core statements, not a unit-of-work flush (the hot path). Pending ORM rows (a new
+    # loan, a cycle) go first, as the lines may point at them.
+    session.flush()
+    _write(session, tx_row, rows, _kept_rows(group.id, lines))
+    for name, value in (("last_tx_seq", tx_seq), ("last_entry_seq", rows[-1]["seq"]),
+                        ("updated_at", now)):
+        set_committed_value(group, name, value)
+    # The transaction joins the session as if loaded, with its lines, to show and to use.
+    tx = Transaction(**tx_row)
+    make_transient_to_detached(tx)
     session.add(tx)
-    session.flush()  # the transaction row and the group's counters
-    # Lines go in as one bulk INSERT (the hot path); the transaction keeps copies to show.
-    session.execute(insert(LedgerEntry), rows)
-    _keep(session, group.id, lines)
     set_committed_value(tx, "entries", [LedgerEntry(**row) for row in rows])
     return tx
 

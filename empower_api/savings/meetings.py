@@ -71,10 +71,15 @@ def _latest_meeting(session: Session, group: SavingsGroup) -> Meeting | None:
 
 
 def editable_meeting(session: Session, group: SavingsGroup, meeting_id: uuid.UUID,
-                      field_name: str) -> Meeting:
+                     field_name: str) -> Meeting:
     """The latest meeting of the open cycle, the only one that may change; Invalid
     naming ``field_name`` if not the group's, Conflict ``meeting_closed`` if earlier."""
-    meeting = session.get(Meeting, meeting_id)
+    return check_editable(group, session.get(Meeting, meeting_id), field_name)
+
+
+def check_editable(group: SavingsGroup, meeting: Meeting | None, field_name: str) -> Meeting:
+    """``meeting`` if it is the group's latest meeting of the open cycle (``editable_meeting``'s
+    rule for a row the caller read itself); Invalid / Conflict as there."""
     if meeting is None or meeting.group_id != group.id:
         raise Invalid(field_name, "No such meeting in this group.")
     if meeting.seq != group.last_meeting_seq or meeting.cycle_id != group.current_cycle_id:

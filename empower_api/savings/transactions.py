@@ -11,12 +11,13 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import marshmallow as ma
 import structlog
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy.orm import Session, joinedload
 
 from empower_api.accounts.models import User
 from empower_api.audit.service import record as audit
@@ -25,18 +26,16 @@ from empower_api.errors import Conflict, DomainError, Forbidden, Invalid, NotFou
 from empower_api.i18n import N_, msg, plural, translate
 from empower_api.i18n.labels import label
 from empower_api.savings import ledger
-from empower_api.savings.access import (
-    access,
-    member_of,
-)
+from empower_api.savings.access import access, check_member
 from empower_api.savings.ledger import Line, credit, debit
 from empower_api.savings.loans import accrue_loan_interest
-from empower_api.savings.meetings import editable_meeting
+from empower_api.savings.meetings import check_editable
 from empower_api.savings.models import (
     Account,
     LedgerEntry,
     Loan,
     LoanStatus,
+    Meeting,
     Membership,
     SavingsGroup,
     Transaction,
@@ -54,36 +53,79 @@ def request_hash(item: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
 
 
-def _replay(session: Session, group: SavingsGroup, item: dict[str, Any]) -> Transaction | None:
-    existing = session.scalar(select(Transaction).where(
-        Transaction.group_id == group.id, Transaction.origin == TxOrigin.CLIENT,
-        Transaction.client_id == item["client_id"]))
+def _replay(session: Session, existing_id: uuid.UUID | None,
+            item: dict[str, Any]) -> Transaction | None:
+    """The transaction first recorded under this client_id, or None; Invalid when the
+    same key came with a different body."""
+    if existing_id is None:
+        return None
+    existing = session.get(Transaction, existing_id)
     if existing is not None and existing.request_hash != request_hash(item):
         raise Invalid("client_id", "This client_id was used for a different transaction.",
                       code="client_id_reused")
     return existing
 
 
-def _shares_in_meeting(session: Session, meeting_id: uuid.UUID, member_id: uuid.UUID) -> int:
-    """Shares the member bought at this meeting, net of reversals (one index range)."""
-    return int(session.scalar(
-        select(func.coalesce(func.sum(LedgerEntry.shares), 0))
-        .join(Transaction, Transaction.id == LedgerEntry.transaction_id)
-        .where(Transaction.meeting_id == meeting_id, Transaction.member_id == member_id,
-               LedgerEntry.account == Account.MEMBER_SHARES)
-    ) or 0)
+@dataclass
+class _Context:
+    """What recording one item reads once the group is locked (one round trip)."""
+
+    replay_id: uuid.UUID | None
+    shares_in_meeting: int  # the member's shares bought at this meeting, net of reversals
+    meeting: Meeting | None  # None when not a meeting of this group
+    member: Membership | None  # None when not a member of this group
+
+
+@cache
+def _context_query() -> Any:
+    """``_context``'s statement, built once (bound by name: group_id, client_id,
+    meeting_id, member_id) so its compiled form is cached."""
+    replay = select(Transaction.id).where(
+        Transaction.group_id == bindparam("group_id"), Transaction.origin == TxOrigin.CLIENT,
+        Transaction.client_id == bindparam("client_id")).scalar_subquery()
+    shares = (select(func.coalesce(func.sum(LedgerEntry.shares), 0))
+              .join(Transaction, Transaction.id == LedgerEntry.transaction_id)
+              .where(Transaction.meeting_id == bindparam("meeting_id"),
+                     Transaction.member_id == bindparam("member_id"),
+                     LedgerEntry.account == Account.MEMBER_SHARES)
+              .scalar_subquery())
+    # Anchored on the (locked, already loaded) group row: one row whatever is missing.
+    return (select(replay, shares, Meeting, Membership)
+            .select_from(SavingsGroup)
+            .outerjoin(Meeting, and_(Meeting.id == bindparam("meeting_id"),
+                                     Meeting.group_id == SavingsGroup.id))
+            .outerjoin(Membership, and_(Membership.id == bindparam("member_id"),
+                                        Membership.group_id == SavingsGroup.id))
+            .where(SavingsGroup.id == bindparam("group_id"))
+            # The cycle's inner join would drop the row when there is no such meeting.
+            .options(joinedload(Meeting.cycle, innerjoin=False)))
+
+
+def _context(session: Session, group: SavingsGroup, item: dict[str, Any]) -> _Context:
+    """The replay, the meeting (with its cycle), the member and the shares the member
+    bought at this meeting so far, read in one statement.
+
+    Run after the group lock is taken, so on PostgreSQL (READ COMMITTED) it reads what
+    the previous holder of the lock committed.
+    """
+    row = session.execute(_context_query(), {
+        "group_id": group.id, "client_id": item["client_id"],
+        "meeting_id": item["meeting_id"], "member_id": item["member_id"]}).one()
+    return _Context(replay_id=row[0], shares_in_meeting=int(row[1] or 0), meeting=row[2],
+                    member=row[3])
 
 
 def _apply(session: Session, group: SavingsGroup, me: Membership,
            item: dict[str, Any]) -> tuple[Transaction, bool]:
     """Record one transaction under the group lock; (transaction, created)."""
-    existing = _replay(session, group, item)
+    found = _context(session, group, item)
+    existing = _replay(session, found.replay_id, item)
     if existing is not None:
         return existing, False
-    meeting = editable_meeting(session, group, item["meeting_id"], "meeting_id")
+    meeting = check_editable(group, found.meeting, "meeting_id")
     kind = item["type"]
-    member = member_of(session, group, item["member_id"], "member_id",
-                     active=kind != TxType.LOAN_REPAYMENT)
+    member = check_member(group, found.member, "member_id",
+                          active=kind != TxType.LOAN_REPAYMENT)
     common: dict[str, Any] = {
         "cycle_id": meeting.cycle_id, "client_id": item["client_id"],
         "request_hash": request_hash(item), "meeting_id": meeting.id, "member_id": member.id,
@@ -96,7 +138,7 @@ def _apply(session: Session, group: SavingsGroup, me: Membership,
         shares = item.get("shares")
         if not shares:
             raise Invalid("shares", "Say how many shares were bought.")
-        already = _shares_in_meeting(session, meeting.id, member.id)
+        already = found.shares_in_meeting
         if already + shares > group.max_shares_per_meeting:
             raise Invalid("shares", plural(
                 "At most {num} share a meeting; {already} bought already.",
@@ -217,6 +259,9 @@ def sync_transactions(session: Session, *, actor: User, group_id: uuid.UUID,
             results.append(SyncResult(client_id=tx.client_id, transaction_id=tx.id,
                                       status="applied" if created else "duplicate"))
         except DomainError as error:
+            # ledger.post sets the counters as committed values, which a savepoint's
+            # rollback does not restore: read them again should this item have posted.
+            session.expire(group, ["last_tx_seq", "last_entry_seq"])
             # A 200 answer, not a problem document: said in the request's language here.
             detail: dict[str, Any] = {"code": error.code,
                                       "detail": translate(error.detail or "")}
