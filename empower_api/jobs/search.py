@@ -10,6 +10,8 @@ syntax.
 from __future__ import annotations
 
 import hashlib
+import math
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    union_all,
 )
 from sqlalchemy.orm import Session, contains_eager, defer
 from sqlalchemy.sql.elements import ColumnElement
@@ -318,17 +321,17 @@ def search_jobs(
             # words (nested loops; common words took twice as long): keep custom
             # plans. All are SET LOCAL (set_config(..., true)): they end with this
             # transaction, where the search is the last statement.
-            session.execute(text(
-                "SELECT set_config('enable_seqscan', 'off', true), "
-                "set_config('cpu_operator_cost', '0.01', true), "
-                "set_config('max_parallel_workers_per_gather', '0', true), "
-                "set_config('plan_cache_mode', 'force_custom_plan', true)"))
+            # The planner statistics for the recency window ride along with the
+            # settings when this process has none or old ones: no extra statement.
+            stats = _planner_stats(session)
             tsquery = func.to_tsquery(literal_column("'simple'::regconfig"),
                                       bindparam("fts_query", postgres_tsquery(words)))
             stmt = stmt.where(Job.search_vector.op("@@")(tsquery))
             if sort == "relevance":
-                return _relevance_page(session, _PostgresCandidates(stmt, tsquery), limit=limit,
-                                       cursor=cursor, scope=f"{cursor_scope}:{sort}")
+                window = recency_window(stats, words, params, personal=bool(personal))
+                return _relevance_page(session, _PostgresCandidates(stmt, tsquery, window),
+                                       limit=limit, cursor=cursor,
+                                       scope=f"{cursor_scope}:{sort}")
         else:
             matches = (
                 select(literal_column("jobs_fts.rowid").label("rowid"))
@@ -371,6 +374,118 @@ def search_jobs(
 RANKED_CANDIDATES = 500
 
 
+# The recency window (PostgreSQL relevance pages). Reading every GIN match to find the
+# newest RANKED_CANDIDATES costs in proportion to the matches (a word in a quarter of a
+# million postings: a quarter of a million rows fetched). When the statistics say a
+# query matches many postings, the candidates are first looked for among the newest
+# postings only: enough of them to hold WINDOW_MARGIN times the candidates at the
+# estimated rate, so the rows fetched depend on the rate, not on the table's size.
+WINDOW_MARGIN = 2.0
+# Each filter without an index of its own is guessed to keep this share of the matches
+# (workplace, employment type, languages, ...); the window is only a first try: a
+# wrong guess costs reading every match after it (same statement), never a wrong answer.
+FILTER_SHARE = 0.4
+# Over this share of the postings the planner leaves the GIN index out of the AND for a
+# broad word and tests each window row's tsvector, unpacked from TOAST: ten times slower
+# (a quarter of 100,000 postings: 250 ms). Seen at 24%; at 3-13% it kept the index.
+WINDOW_MAX_SHARE = 0.15
+STATS_SECONDS = 300.0  # planner statistics change at ANALYZE only
+
+
+@dataclass(frozen=True)
+class PlannerStats:
+    """What PostgreSQL's own statistics say about ``jobs`` (``ANALYZE``): its row
+    count, the bounds of equal-count buckets of ``published_at`` (oldest first) and
+    the share of postings holding each of the most common search tokens."""
+
+    rows: float
+    published_bounds: tuple[datetime, ...]
+    token_shares: dict[str, float]
+
+
+_stats_cache: dict[str, tuple[float, PlannerStats | None]] = {}
+
+_SETTINGS = ("set_config('enable_seqscan', 'off', true), "
+             "set_config('cpu_operator_cost', '0.01', true), "
+             "set_config('max_parallel_workers_per_gather', '0', true), "
+             "set_config('plan_cache_mode', 'force_custom_plan', true)")
+_STATS_COLUMNS = (
+    ", (SELECT reltuples FROM pg_class WHERE oid = 'jobs'::regclass), "
+    "(SELECT histogram_bounds::text::timestamptz[] FROM pg_stats "
+    "WHERE schemaname = current_schema() AND tablename = 'jobs' AND attname = 'published_at'), "
+    "(SELECT ARRAY[most_common_elems::text, most_common_elem_freqs::text] FROM pg_stats "
+    "WHERE schemaname = current_schema() AND tablename = 'jobs' AND attname = 'search_vector')")
+
+
+def _planner_stats(session: Session) -> PlannerStats | None:
+    """Apply the search's planner settings (SET LOCAL) and return the cached
+    ``PlannerStats`` of this database, read in that same statement when older than
+    ``STATS_SECONDS``. None when ``jobs`` was never analysed."""
+    key = str(session.get_bind().engine.url)
+    cached = _stats_cache.get(key)
+    if cached is not None and cached[0] > time.monotonic():
+        session.execute(text(f"SELECT {_SETTINGS}"))
+        return cached[1]
+    row = session.execute(text(f"SELECT {_SETTINGS}{_STATS_COLUMNS}")).one()
+    rows, bounds, common = row[4], row[5], row[6]
+    stats = None
+    if rows and rows > 0 and bounds and common:
+        elems = _pg_text_array(common[0])
+        # most_common_elem_freqs ends with the minimum, maximum and null share.
+        shares = [float(v) for v in _pg_text_array(common[1])][:len(elems)]
+        stats = PlannerStats(float(rows), tuple(bounds), dict(zip(elems, shares, strict=True)))
+    _stats_cache[key] = (time.monotonic() + STATS_SECONDS, stats)
+    return stats
+
+
+def _pg_text_array(value: str) -> list[str]:
+    """A one-dimensional PostgreSQL array literal: ``{a,b,"c"}`` (search tokens are
+    letters and digits only: no comma or quote inside an item)."""
+    inner = value.strip()[1:-1]
+    return [item.strip('"') for item in inner.split(",")] if inner else []
+
+
+def _token_share(stats: PlannerStats, term: Term) -> float | None:
+    """Share of postings holding ``term`` (summed over the tokens a prefix matches,
+    capped at 1); None when it is not among the common tokens (a rare word)."""
+    if term.prefix:
+        share = sum(v for token, v in stats.token_shares.items() if token.startswith(term.text))
+    else:
+        share = stats.token_shares.get(term.text, 0.0)
+    return min(share, 1.0) if share > 0 else None
+
+
+def recency_window(stats: PlannerStats | None, words: Sequence[Term], params: SearchParams, *,
+                   personal: bool = False) -> datetime | None:
+    """Where a PostgreSQL relevance search looks for its candidates first: the
+    ``published_at`` from which, by the statistics, the newest postings should hold
+    ``WINDOW_MARGIN`` times ``RANKED_CANDIDATES`` matches. None (read every match)
+    without statistics, for a rare word, with a filter that has its own index
+    (employer, region, city: the planner starts from it) or when the window would
+    cover more than ``WINDOW_MAX_SHARE`` of the postings. Words are assumed
+    independent; ``personal`` filters count as one more filter."""
+    if stats is None or not words or params.employer_id or params.region or params.city:
+        return None
+    share = 1.0
+    for term in words:
+        term_share = _token_share(stats, term)
+        if term_share is None:
+            return None
+        share *= term_share
+    filters = sum(bool(value) for value in (
+        params.country, params.workplace, params.employment_type, params.skills,
+        params.languages, params.background_check, params.category, personal))
+    filters += (params.min_pay is not None) + (params.flexible_schedule is not None)
+    share *= FILTER_SHARE ** filters
+    wanted = WINDOW_MARGIN * RANKED_CANDIDATES / share / stats.rows
+    bounds = stats.published_bounds
+    if wanted > WINDOW_MAX_SHARE or len(bounds) < 2:
+        return None
+    # Bucket i..end of the histogram holds (len - 1 - i) / (len - 1) of the postings.
+    steps = len(bounds) - 1
+    return bounds[max(0, steps - math.ceil(wanted * steps))]
+
+
 # Where the matches after the candidates start: (index position, id) of the last
 # candidate in index order; None when every match was a candidate.
 _Boundary = tuple[Any, uuid.UUID] | None
@@ -385,23 +500,43 @@ class _Candidate:
 
 class _PostgresCandidates:
     """Candidates: the newest matches (``published_at`` then id, descending), read
-    from the GIN bitmap with a top-N sort; ts_rank is computed for those rows only."""
+    from the GIN bitmap with a top-N sort; ts_rank is computed for those rows only.
 
-    def __init__(self, stmt: Select[Any], tsquery: Any) -> None:
-        self.stmt, self.tsquery = stmt, tsquery
+    With a ``window`` (see ``recency_window``) the matches published since then are
+    read first (the GIN bitmap ANDed with the newest-first index, so only those rows
+    are fetched); when they are fewer than the candidates, every match is read."""
 
-    def first(self, session: Session, count: int) -> tuple[list[_Candidate], _Boundary]:
+    def __init__(self, stmt: Select[Any], tsquery: Any, window: datetime | None = None) -> None:
+        self.stmt, self.tsquery, self.window = stmt, tsquery, window
+
+    def _newest(self, count: int, since: datetime | None) -> Select[Any]:
+        """(id, -ts_rank, published_at) of the ``count`` newest matches (since ``since``)."""
         # "+ INTERVAL '0'": an order no index provides. Walking ix_jobs_public_newest
         # and testing each row's tsvector (unpacked from TOAST) until 500 match was
         # fast for words in most postings but took seconds for words in 1% of them,
         # and the planner cannot tell the two apart; the GIN bitmap and a top-N sort
         # cost in proportion to the matches instead.
-        newest = (self.stmt.add_columns(Job.published_at, Job.search_vector)
+        stmt = self.stmt if since is None else self.stmt.where(Job.published_at >= since)
+        newest = (stmt.add_columns(Job.published_at, Job.search_vector)
                   .order_by((Job.published_at + literal_column("INTERVAL '0'")).desc(),
                             Job.id.desc()).limit(count)
-                  .subquery("newest"))
+                  .subquery())
         score = cast(-func.ts_rank(newest.c.search_vector, self.tsquery), Double())
-        rows = session.execute(select(newest.c.id, score, newest.c.published_at)).all()
+        return select(newest.c.id, score.label("score"), newest.c.published_at)
+
+    def first(self, session: Session, count: int) -> tuple[list[_Candidate], _Boundary]:
+        stmt: Any = self._newest(count, None)
+        if self.window is not None:
+            # One statement: the window's matches when it holds `count` of them (then
+            # they are the newest `count` of all: every match left out was published
+            # before the window), else every match. The count is an InitPlan, so
+            # PostgreSQL runs the branch it rules out not at all.
+            window = self._newest(count, self.window).cte("in_window")
+            held = select(func.count()).select_from(window).scalar_subquery()
+            every = stmt.subquery("every_match")
+            stmt = union_all(select(window).where(held >= count),
+                             select(every).where(held < count))
+        rows = session.execute(stmt).all()
         found = sorted((_Candidate(*row) for row in rows), key=lambda c: (c.place, c.id))
         return found, ((found[0].place, found[0].id) if len(found) == count else None)
 
