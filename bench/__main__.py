@@ -100,7 +100,8 @@ def run(argv: list[str] | None = None, modules: list[str] | None = None) -> int:
     parser.add_argument("--reseed", action="store_true",
                         help="drop a database seeded at another scale and seed again")
     parser.add_argument("--seconds", type=float, help="load time per HTTP run (default 10)")
-    parser.add_argument("--workers", type=int, help="gunicorn workers (default 2)")
+    parser.add_argument("--workers", type=int,
+                        help="gunicorn workers (default: production's, 2 x cores + 1)")
     parser.add_argument("--clients", type=int, help="Locust clients (default 8)")
     args = parser.parse_args(argv)
     known = modules or MODULES

@@ -1,6 +1,7 @@
 """HTTP load under gunicorn with Locust, against a bare Flask floor in the same run.
 
-Starts gunicorn (the project's production settings, ``-w WORKERS`` sync workers) on
+Starts gunicorn (the project's production settings, ``-w WORKERS`` sync workers: by
+default the production count, ``2 × cores + 1``, as ``WEB_CONCURRENCY`` unset gives) on
 the bench database, then a bare Flask app under the same gunicorn flags that answers
 the same paths with the same JSON from memory, and drives each with Locust headless
 (``bench/locustfile.py``, ``FastHttpUser``, no think time, ``CLIENTS`` users):
@@ -12,7 +13,7 @@ the same paths with the same JSON from memory, and drives each with Locust headl
 - a list page of 20 under 16 KB of JSON, gzip when the client asks;
 - RSS of the largest gunicorn worker after the load: target < 150 MB.
 
-    .venv/bin/python -m bench http_load [--scale small] [--seconds 10] [--workers 2]
+    .venv/bin/python -m bench http_load [--scale small] [--seconds 10] [--workers N]
 """
 
 from __future__ import annotations
@@ -34,11 +35,12 @@ from pathlib import Path
 from typing import Any
 
 from bench.figures import figure
+from empower_api.config import default_web_concurrency
 
 ROOT = Path(__file__).resolve().parents[1]
 PORTS = range(5150, 5160)  # this bench's ports; a busy one is skipped
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+WORKERS = int(os.environ.get("BENCH_WORKERS") or default_web_concurrency())
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
 
 BARE_APP = '''

@@ -41,6 +41,12 @@ SECRET_VARIABLES: dict[str, Any] = {
 }
 
 
+def default_web_concurrency() -> int:
+    """gunicorn workers when ``WEB_CONCURRENCY`` is unset: ``2 × cores + 1``, gunicorn's
+    own recommendation (one worker computes while another waits on the database)."""
+    return (os.cpu_count() or 1) * 2 + 1
+
+
 def _signing_keys_ok(value: str) -> bool:
     try:
         parts = [base64.urlsafe_b64decode(p.strip() + "=" * (-len(p.strip()) % 4))

@@ -13,7 +13,6 @@ from a checkout picks it up.) Read from the environment:
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
 import tempfile
@@ -24,8 +23,10 @@ from typing import Any
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR",
                       tempfile.mkdtemp(prefix="empower-metrics-"))
 
+from empower_api.config import default_web_concurrency
+
 wsgi_app = "empower_api:create_app()"
-workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+workers = int(os.environ.get("WEB_CONCURRENCY") or default_web_concurrency())
 bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
 graceful_timeout = 20

@@ -88,3 +88,24 @@ def test_gunicorn_hook_refuses_several_workers_without_shared_limits(monkeypatch
     module.on_starting(SimpleNamespace(cfg=SimpleNamespace(workers=1)))
     monkeypatch.setenv("REDIS_URL", "redis://r:6379/0")
     module.on_starting(SimpleNamespace(cfg=SimpleNamespace(workers=8)))
+
+
+def test_production_and_the_bench_run_the_same_worker_count(monkeypatch, tmp_path):
+    import os
+
+    from empower_api.config import default_web_concurrency
+
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("BENCH_WORKERS", raising=False)
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "metrics"))
+    assert default_web_concurrency() == (os.cpu_count() or 1) * 2 + 1
+    conf = Path(__file__).resolve().parents[2] / "empower_api" / "gunicorn_conf.py"
+    spec = importlib.util.spec_from_file_location("gunicorn_conf_defaults", conf)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.workers == default_web_concurrency()
+    bench = Path(__file__).resolve().parents[2] / "bench" / "http_load.py"
+    spec = importlib.util.spec_from_file_location("bench_http_load_defaults", bench)
+    load = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(load)
+    assert module.workers == load.WORKERS
