@@ -240,6 +240,28 @@ def _check_savings(app: Any, plans: list[dict[str, Any]]) -> bool:
                    for gid in {p["group_id"] for p in plans})
 
 
+def bench_redis() -> str | None:
+    """The Redis the app gets under several workers, as in production (shared sessions
+    and response cache; ``config`` refuses several production workers without it):
+    ``REDIS_URL``, else ``BENCH_REDIS_URL`` (default a local database of its own, 14),
+    emptied first so no entry of another bench database is replayed; None when it
+    does not answer (each worker then keeps its own cache, and the note says so)."""
+    import redis
+
+    url = os.environ.get("REDIS_URL") or os.environ.get("BENCH_REDIS_URL",
+                                                        "redis://127.0.0.1:6379/14")
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=2)
+        if not os.environ.get("REDIS_URL"):
+            client.flushdb()
+        else:
+            for key in client.scan_iter(match="empower:search-cache:*"):
+                client.delete(key)
+    except (redis.RedisError, OSError):
+        return None
+    return url
+
+
 def figures(scale: str, database_url: str, *, seconds: float = SECONDS,
             workers: int = WORKERS, clients: int = CLIENTS) -> list[dict[str, Any]]:
     """Every HTTP figure of this module (see the module docstring), one run."""
@@ -253,8 +275,12 @@ def figures(scale: str, database_url: str, *, seconds: float = SECONDS,
     env = {**os.environ, "DATABASE_URL": database_url, "RATELIMIT_ENABLED": "false",
            "LOG_LEVEL": "WARNING", "PROMETHEUS_MULTIPROC_DIR": str(tmp / "metrics"),
            "PYTHONPATH": str(ROOT)}
+    redis_url = bench_redis() if workers > 1 else None
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     out: list[dict[str, Any]] = []
-    setting = f"{workers} sync workers, {clients} Locust clients, {seconds:g} s"
+    setting = (f"{workers} sync workers, {clients} Locust clients, {seconds:g} s, "
+               f"{'Redis' if redis_url else 'no Redis: a cache per worker'}")
     try:
         (tmp / "paths.json").write_text(json.dumps(queries))
         plans = _savings_plans(app, 8, 8)
