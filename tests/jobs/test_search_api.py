@@ -9,10 +9,9 @@ from urllib.parse import urlencode
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event
 
 from empower_api import create_app
-from empower_api.db import db, utcnow
+from empower_api.db import utcnow
 from empower_api.extensions import limiter
 from empower_api.jobs import search as search_module
 from empower_api.jobs.models import JobStatus, VettingStatus, search_rowid_for
@@ -20,6 +19,7 @@ from empower_api.searchtext import words as search_words
 from empower_api.tasks import init_celery
 from tests.conftest import IS_POSTGRES, assert_problem, make_config
 from tests.factories.jobs import make_employer, make_job
+from tests.sqlcount import counted
 
 API = "/api/v1"
 
@@ -340,18 +340,7 @@ def test_search_issues_the_same_few_queries_for_20_and_100_items(app, client, se
     for i in range(120):
         make_job(session, employers[i % 3], title=f"Cook {i}", skills=["cooking"])
     session.commit()
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        # Everything but the test harness's transaction control (savepoints, BEGIN).
-        if not statement.lstrip().upper().startswith(
-                ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")):
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with counted(app) as statements:
         counts = {}
         for limit in (20, 100):
             for params in ({"q": "cook"}, {"skills": "cooking", "sort": "pay"}):
@@ -359,8 +348,6 @@ def test_search_issues_the_same_few_queries_for_20_and_100_items(app, client, se
                 body = search(client, limit=limit, **params)
                 assert len(body["items"]) == limit
                 counts[(limit, params.get("q"))] = len(statements)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert counts[(20, "cook")] == counts[(100, "cook")] <= 5
     assert counts[(20, None)] == counts[(100, None)] <= 5
 

@@ -7,15 +7,16 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
-from empower_api.db import db, utcnow
+from empower_api.db import utcnow
 from empower_api.jobs import search as search_module
 from empower_api.jobs.models import JobStatus, VettingStatus
 from empower_api.jobs.search import PlannerStats, SearchParams, recency_window
 from empower_api.searchtext import query_terms
 from tests.conftest import IS_POSTGRES
 from tests.factories.jobs import make_employer, make_job
+from tests.sqlcount import counted
 
 API = "/api/v1"
 
@@ -83,26 +84,14 @@ def test_a_window_short_of_candidates_reads_every_match(client, mops, monkeypatc
 def test_a_window_costs_no_statement(app, client, mops, monkeypatch):
     # The window and its fallback are one statement: a page costs what it did.
     monkeypatch.setattr(search_module, "RANKED_CANDIDATES", 4)
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if not statement.lstrip().upper().startswith(
-                ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")):
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
     counts = []
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with counted(app) as statements:
         # None, one that holds the candidates, one short (limits: not a cached answer).
         for limit, days in ((1, None), (2, 4.5), (3, 1.5)):
             force_window(monkeypatch, days and utcnow() - timedelta(days=days))
             statements.clear()
             assert client.get(f"{API}/jobs?q=mop&limit={limit}").status_code == 200
             counts.append(len(statements))
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert counts[0] == counts[1] == counts[2] <= 5
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
-from empower_api.db import db, utcnow
+from empower_api.db import utcnow
 from empower_api.jobs.models import Job, SavedSearch
 from empower_api.moderation.models import CategoryExclusion, EmployerBlock
 from empower_api.moderation.personal import blocked_employer_ids, is_blocked
 from tests.conftest import assert_problem
 from tests.factories.accounts import PASSWORD, make_employer_user, make_staff, make_survivor
 from tests.factories.jobs import make_employer, make_job
+from tests.sqlcount import counted
 
 API = "/api/v1"
 
@@ -131,25 +132,13 @@ def test_personalised_search_stays_within_five_statements(app, session, auth_cli
     client = auth_client(survivor)
     client.put(f"{API}/me/blocked-employers/{employers[0].id}")
     client.put(f"{API}/me/excluded-categories", json={"categories": ["retail"]})
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if not statement.lstrip().upper().startswith(
-                ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")):
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with counted(app) as statements:
         counts = {}
         for limit in (20, 50):
             for query in ("q=cook", "skills=cooking&sort=pay"):
                 statements.clear()
                 assert len(ids(client.get(f"{API}/jobs?limit={limit}&{query}"))) == limit
                 counts[(limit, query)] = len(statements)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert counts[(20, "q=cook")] == counts[(50, "q=cook")] <= 5, counts
     assert counts[(20, "skills=cooking&sort=pay")] == counts[(50, "skills=cooking&sort=pay")] \
         <= 5, counts
@@ -201,15 +190,6 @@ def test_personal_saved_search_matches_stay_within_five_statements(app, session,
     client = auth_client(survivor)
     client.put(f"{API}/me/blocked-employers/{employers[0].id}")
     client.put(f"{API}/me/excluded-categories", json={"categories": ["care"]})
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if not statement.lstrip().upper().startswith(
-                ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")):
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
     counts = {}
     for limit in (20, 100):
         # Filters without words: on PostgreSQL a text query adds its planner settings
@@ -222,13 +202,9 @@ def test_personal_saved_search_matches_stay_within_five_statements(app, session,
             make_job(session, employers[i % 2], title=f"Cook {limit} {i}",
                      category="care" if i % 4 == 1 else "food_service")
         session.commit()
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            statements.clear()
+        with counted(app) as statements:
             body = client.get(f"{API}/me/saved-searches/{saved['id']}/matches?limit={limit}")
-            counts[limit] = len(statements)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
+        counts[limit] = len(statements)
         items = body.get_json()["items"]
         assert len(items) == limit
         assert all(item["employer"]["id"] == str(employers[1].id) for item in items)

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 from flask_jwt_extended import create_access_token
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from empower_api import create_app
 from empower_api.audit.models import AuditEvent
-from empower_api.db import db, utcnow
+from empower_api.db import utcnow
 from empower_api.extensions import limiter
 from empower_api.jobs.models import Job, JobStatus, VettingStatus
 from empower_api.moderation.models import CaseState, JobReport, ModerationCase
@@ -20,6 +20,7 @@ from tests.conftest import ApiClient, assert_problem, make_config
 from tests.factories.accounts import make_staff, make_survivor
 from tests.factories.jobs import make_employer, make_job, owner_of
 from tests.factories.moderation import hide_by_reports
+from tests.sqlcount import counted
 
 API = "/api/v1"
 
@@ -127,17 +128,7 @@ def test_queue_pages_take_the_same_few_statements_for_20_and_100(app, session, a
     staff = make_staff(session)
     session.commit()
     client = auth_client(staff)
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if not statement.lstrip().upper().startswith(
-                ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")):
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with counted(app) as statements:
         counts = {}
         for limit in (20, 100):
             statements.clear()
@@ -145,8 +136,6 @@ def test_queue_pages_take_the_same_few_statements_for_20_and_100(app, session, a
             assert len(body["items"]) == limit and body["next_cursor"]
             assert all(len(item["reports"]) == 3 for item in body["items"])
             counts[limit] = len(statements)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert counts[20] == counts[100] <= 5, counts
     rest = client.get(f"{API}/staff/moderation?limit=100&cursor={body['next_cursor']}")
     assert len(rest.get_json()["items"]) == 10

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 
-from empower_api.db import db
 from empower_api.training.schemas import CourseSummarySchema, course_summary
 from tests.conftest import assert_problem
 from tests.factories.accounts import make_staff
 from tests.factories.training import course_payload, make_course
+from tests.sqlcount import counted
 
 API = "/api/v1"
 
@@ -143,17 +142,7 @@ def test_search_issues_the_same_few_statements_for_20_and_100_items(app, client,
         make_course(session, staff=staff, title=f"Cooking {i}", skills=["cooking"],
                     languages=["en"])
     session.commit()
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if not statement.lstrip().upper().startswith(
-                ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")):
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with counted(app) as statements:
         counts = {}
         for limit in (20, 100):
             for query in ("q=cooking&languages=en", "skills=cooking&free=true"):
@@ -161,7 +150,5 @@ def test_search_issues_the_same_few_statements_for_20_and_100_items(app, client,
                 body = client.get(f"{API}/courses?limit={limit}&{query}").get_json()
                 assert len(body["items"]) == limit
                 counts[(limit, query)] = len(statements)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert max(counts.values()) <= 5
     assert counts[(20, "q=cooking&languages=en")] == counts[(100, "q=cooking&languages=en")]

@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
-from sqlalchemy import event
-
-from empower_api.db import db
+from tests import sqlcount
 
 
-@contextmanager
-def counted(app: Any) -> Iterator[list[str]]:
-    """The statements run meanwhile (savepoint bookkeeping of the test harness aside)."""
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+def counted(app: Any) -> AbstractContextManager[list[str]]:
+    """The statements run meanwhile (savepoint bookkeeping of the test harness aside;
+    BEGIN and COMMIT count here: these tests budget whole requests)."""
+    return sqlcount.counted(app, skip=("SAVEPOINT", "RELEASE", "ROLLBACK"))

@@ -1,0 +1,32 @@
+"""Counting the SQL statements a request runs (tests only)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+
+from empower_api.db import db
+
+# The test harness's own transaction control: each test runs in a savepoint.
+TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")
+
+
+@contextmanager
+def counted(app: Any, *, skip: tuple[str, ...] = TRANSACTION_CONTROL) -> Iterator[list[str]]:
+    """The statements run meanwhile, in order, those starting with ``skip`` aside."""
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith(skip):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
