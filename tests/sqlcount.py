@@ -10,8 +10,9 @@ from sqlalchemy import event
 
 from empower_api.db import db
 
-# The test harness's own transaction control: each test runs in a savepoint.
-TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")
+# The test harness's savepoints (each test runs in one), and with them BEGIN and COMMIT.
+SAVEPOINTS = ("SAVEPOINT", "RELEASE", "ROLLBACK")
+TRANSACTION_CONTROL = (*SAVEPOINTS, "BEGIN", "COMMIT")
 
 
 @contextmanager

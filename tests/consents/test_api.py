@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from empower_api.consents.models import ConsentEvent
-from empower_api.db import db
+from tests import sqlcount
 from tests.conftest import assert_problem
 from tests.factories.accounts import PASSWORD, make_survivor
 
@@ -92,21 +92,9 @@ def test_history_is_paged_and_each_page_costs_the_same_queries(app, auth_client,
     assert_problem(client.get(f"{url}?cursor=not-a-cursor"), 422)
 
 
-@contextmanager
-def _counted(app):
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+def _counted(app: Any) -> AbstractContextManager[list[str]]:
+    """The statements run meanwhile; BEGIN and COMMIT count (whole requests)."""
+    return sqlcount.counted(app, skip=sqlcount.SAVEPOINTS)
 
 
 def _queries(app, client, url):

@@ -3,30 +3,16 @@ a transaction costs a fixed few statements, whatever the group's history."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
-from sqlalchemy import event
-
-from empower_api.db import db
+from tests import sqlcount
 from tests.savings.helpers import API, meeting, ok, post_tx, record, tx_body
 
 
-@contextmanager
-def counted(app: Any):
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+def counted(app: Any) -> AbstractContextManager[list[str]]:
+    """The statements run meanwhile; BEGIN and COMMIT count (whole requests)."""
+    return sqlcount.counted(app, skip=sqlcount.SAVEPOINTS)
 
 
 def _queries(app, client, path):

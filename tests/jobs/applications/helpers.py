@@ -11,4 +11,4 @@ from tests import sqlcount
 def counted(app: Any) -> AbstractContextManager[list[str]]:
     """The statements run meanwhile (savepoint bookkeeping of the test harness aside;
     BEGIN and COMMIT count here: these tests budget whole requests)."""
-    return sqlcount.counted(app, skip=("SAVEPOINT", "RELEASE", "ROLLBACK"))
+    return sqlcount.counted(app, skip=sqlcount.SAVEPOINTS)
