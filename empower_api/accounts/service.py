@@ -20,9 +20,9 @@ from typing import Any
 import structlog
 from flask import current_app, g
 from flask_jwt_extended import create_access_token, create_refresh_token, get_jti
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from empower_api.accounts import duress, mfa
 from empower_api.accounts.models import AuthSession, RecoveryCode, Role, User
@@ -214,12 +214,12 @@ def session_is_active(sid: Any) -> bool:
             cache, cached = None, None
         if cached is not None:
             return cached == b"1"
-    # The user comes along in the same query; the user lookup that follows then
-    # finds it in the identity map instead of asking the database again.
-    auth_session = db.session.get(AuthSession, session_id,
-                                  options=[joinedload(AuthSession.user)])
-    g.auth_session = auth_session  # a strong reference: the identity map's are weak
-    active = auth_session is not None and auth_session.revoked_at is None
+    # One query answers and brings the user along: the user lookup that follows finds
+    # it in the identity map. Only the user's row becomes an object (the session row's
+    # columns were a third of this check's CPU, and nothing else in a request reads it).
+    user = db.session.execute(_ACTIVE_SESSION_USER, {"session_id": session_id}).scalar()
+    g.session_user = user  # a strong reference: the identity map's are weak
+    active = user is not None
     if cache is not None:
         from redis.exceptions import RedisError
 
@@ -228,6 +228,11 @@ def session_is_active(sid: Any) -> bool:
                       ex=_CACHE_ACTIVE_SECONDS if active else _CACHE_REVOKED_SECONDS, nx=True)
     return active
 
+
+# The user of a session that has not been revoked; built once (its compiled form is cached).
+_ACTIVE_SESSION_USER = (
+    select(User).join(AuthSession, AuthSession.user_id == User.id)
+    .where(AuthSession.id == bindparam("session_id"), AuthSession.revoked_at.is_(None)))
 
 _CACHE_PREFIX = "empower:session:"
 _CACHE_ACTIVE_SECONDS = 60

@@ -68,3 +68,25 @@ def test_a_bad_token_is_refused_with_one_decode(session, client, decodes):
     decodes.clear()
     assert_problem(client.get(f"{API}/me", headers={"Authorization": "Bearer a.b.c"}), 401)
     assert len(decodes) <= 1
+
+
+def test_an_authenticated_get_checks_session_and_user_in_one_statement(app, session,
+                                                                       auth_client):
+    from tests.sqlcount import counted
+
+    me = auth_client(make_survivor(session))
+    session.commit()
+    with counted(app) as statements:
+        assert me.get(f"{API}/me").status_code == 200
+    # The session check brings the user; GET /me needs nothing more.
+    assert len(statements) == 1, statements
+    assert "auth_sessions" in statements[0] and "users" in statements[0]
+
+
+def test_a_revoked_session_is_refused_at_once_by_the_same_check(session, auth_client):
+    survivor = make_survivor(session)
+    session.commit()
+    me = auth_client(survivor)
+    assert me.get(f"{API}/me").status_code == 200
+    assert me.post(f"{API}/auth/logout").status_code in (200, 204)
+    assert_problem(me.get(f"{API}/me"), 401)
