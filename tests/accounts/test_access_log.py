@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 
-from empower_api.db import db
 from tests.conftest import assert_problem
 from tests.factories.accounts import make_admin, make_staff, make_survivor
+from tests.sqlcount import SAVEPOINTS, counted
 
 API = "/api/v1"
 REASON = "Grant application review, case 17"
@@ -69,18 +68,7 @@ def test_access_log_takes_few_statements_whatever_the_page_size(app, session, au
         staff.get(f"{API}/staff/users/{survivor.id}",
                   headers={"X-Access-Reason": f"review {n:07d}"})
     me = auth_client(survivor)
-    with app.app_context():
-        engine = db.engine
-    statements = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with counted(app, skip=SAVEPOINTS) as statements:
         response = me.get(f"{API}/me/access-log?limit={limit}")
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert len(response.get_json()["items"]) == min(limit, 3)
     assert len(statements) <= 5, statements

@@ -102,10 +102,9 @@ def test_production_without_stripe_says_only_manual_payouts(tmp_path, caplog_jso
     assert logging.getLogger("empower_api").level >= 0
 
 
-def test_list_pages_take_few_statements(session, auth_client, no_stripe):
-    from sqlalchemy import event
-
+def test_list_pages_take_few_statements(app, session, auth_client, no_stripe):
     from tests.factories.accounts import make_admin
+    from tests.sqlcount import counted
 
     awards = [award(session, auth_client, amount=1_000) for _ in range(3)]
     survivor = awards[0]["survivor"]
@@ -116,20 +115,11 @@ def test_list_pages_take_few_statements(session, auth_client, no_stripe):
     me.post(f"{API}/me/grievances", json={"about": "application", "details": "slow",
                                           "application_id": str(awards[0]["application_id"])})
     session.commit()
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_rest):
-        statements.append(statement)
-
     for client, path in ((staff, "/staff/disbursements"), (staff, "/staff/grant-applications"),
                          (staff, "/staff/grant-programs"), (staff, "/grant-programs"),
                          (admin, "/admin/grievances"), (me, "/me/grievances"),
                          (me, "/me/grant-applications"), (me, "/me/grant-check-ins")):
-        statements.clear()
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with counted(app, skip=()) as statements:
             response = client.get(f"{API}{path}?limit=100")
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
         assert response.status_code == 200 and response.get_json()["items"], path
         assert len(statements) <= 5, (path, statements)
