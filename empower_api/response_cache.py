@@ -39,7 +39,7 @@ from typing import Any, TypeVar
 
 import structlog
 from flask import Flask, Response, current_app, g, has_request_context, request
-from sqlalchemy import BigInteger, String, event, insert, select, update
+from sqlalchemy import BigInteger, String, bindparam, event, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from empower_api.db import Base, db, utcnow
@@ -162,8 +162,13 @@ def _forget(session: Session, previous_transaction: Any) -> None:
 
 def generation(session: Session, scope: str) -> int | None:
     """The scope's generation now (None when its row is missing: no caching)."""
-    return session.scalar(select(CacheGeneration.generation)
-                          .where(CacheGeneration.scope == scope))
+    return session.execute(_GENERATION, {"scope": scope}).scalar()
+
+
+# Read on every cacheable request: a Core statement built once (no ORM entity to set
+# up, and its compiled form is cached).
+_GENERATION = (select(CacheGeneration.__table__.c.generation)
+               .where(CacheGeneration.__table__.c.scope == bindparam("scope")))
 
 
 # --- where entries live ----------------------------------------------------------------
