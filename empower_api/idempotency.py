@@ -3,8 +3,10 @@
 A retry with the same key (per user, per endpoint) returns the first response —
 same status, same body — without running the view again. The same key with a
 different body is a 422. The record is written in the request's own transaction,
-so it exists exactly when the effect does; two concurrent first attempts collide on
-the unique key and the loser gets a 409 (retry shortly: it then replays).
+so it exists exactly when the effect does. On PostgreSQL concurrent attempts with one
+key queue on a transaction-scoped advisory lock and each later one replays the first
+answer; SQLite serialises writing requests anyway. Should two first attempts still
+meet, they collide on the unique key and the loser gets a 409 (retry: it replays).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Response, current_app, request
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from empower_api.db import Base, IdMixin, db, utcnow
@@ -52,6 +54,22 @@ def _request_hash() -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+# pg_advisory_xact_lock(classid, objid): this class id keeps idempotency keys apart from
+# the audit chain's single-key lock; objid is a 32-bit digest of (user, scope, key).
+_LOCK_CLASS = 7_241_002
+
+
+def _wait_for_key(session: Any, user_id: uuid.UUID | None, scope: str, key: str) -> None:
+    """Hold this key until the transaction ends, so a concurrent retry waits for the first
+    attempt's commit and then finds its record (PostgreSQL; a digest collision only
+    makes two unrelated requests wait for each other)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.sha256(f"{user_id}\x1f{scope}\x1f{key}".encode()).digest()
+    objid = int.from_bytes(digest[:4], "big", signed=True)
+    session.execute(select(func.pg_advisory_xact_lock(_LOCK_CLASS, objid)))
+
+
 def idempotent(fn: F) -> F:
     """Decorate a POST view (inside ``auth_required``) to honour ``Idempotency-Key``."""
 
@@ -68,6 +86,7 @@ def idempotent(fn: F) -> F:
         scope = f"{request.method} {scope}"
         digest = _request_hash()
         session = db.session
+        _wait_for_key(session, user_id, scope, key)
         found = session.scalar(
             select(IdempotencyRecord).where(
                 IdempotencyRecord.user_id == user_id,

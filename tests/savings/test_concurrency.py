@@ -180,3 +180,25 @@ def test_concurrent_postings_keep_every_kept_balance_exact(committing_app, auth_
         assert check.cash == cash == ledger.account_balances(session, gid)[Account.CASH]
         holdings = ledger.member_holdings(session, gid)
         assert sum(shares for _savings, shares in holdings.values()) == 8 * 3
+
+
+def test_one_idempotency_key_sent_at_once_runs_once_and_every_retry_replays_it(
+        committing_app, auth_client):
+    # A phone on a bad connection retries a reversal while the first attempt is still
+    # running: the retries wait for its commit and replay its 201, never a 409 saying
+    # "already reversed" about the member's own reversal.
+    setup = _group(committing_app, shares={3: 2})
+    chair = auth_client(setup["users"][0])
+    gid = setup["group_id"]
+    with committing_app.app_context():
+        tx_id = db.session.scalar(select(Transaction.id).where(Transaction.group_id == gid))
+    path = f"{API}/{gid}/transactions/{tx_id}/reversal"
+    headers = {"Idempotency-Key": f"reverse-{uuid.uuid4()}"}
+    responses = _in_threads([lambda: chair.post(path, headers=headers) for _ in range(6)])
+    assert [r.status_code for r in responses] == [201] * 6
+    assert len({r.get_data() for r in responses}) == 1
+    assert sum(r.headers.get("Idempotent-Replayed") == "true" for r in responses) == 5
+    with committing_app.app_context():
+        reversals = db.session.scalar(select(func.count(Transaction.id)).where(
+            Transaction.group_id == gid, Transaction.reverses_id == tx_id))
+        assert reversals == 1
