@@ -34,6 +34,9 @@ keepalive = 5
 # A restarted worker starts clean: bounded memory whatever a long-lived process leaks.
 max_requests = 5000
 max_requests_jitter = 500
+# The longest request line gunicorn parses (its maximum): a search with a 200-character
+# CJK query (percent-encoded) and a cursor stays far below it.
+limit_request_line = 8190
 # The app logs each request itself (route template, no query string, no PII).
 accesslog = None
 errorlog = "-"

@@ -13,7 +13,7 @@ It can never show what should be hidden:
   posting, ``vetted_until`` of an employer) among the rows the request loaded
   (noted by an ORM ``load`` listener as each row arrives), nor
   the TTL backstop ``SEARCH_CACHE_SECONDS``.
-- **Who.** Only anonymous ``GET`` requests read or fill it: a request with an
+- **Who.** Only anonymous ``GET`` (and ``HEAD``) requests read or fill it: a request with an
   ``Authorization`` header (personalised answers) bypasses it entirely. Only 200s are
   stored; ``If-None-Match`` is answered from the stored ``ETag``.
 
@@ -316,7 +316,7 @@ def public_cache(scope: str, *, normalise_q: Callable[[str], str] | None = None
         @wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             seconds = int(current_app.config.get("SEARCH_CACHE_SECONDS", 0))
-            if (request.method != "GET" or seconds <= 0
+            if (request.method not in ("GET", "HEAD") or seconds <= 0
                     or "Authorization" in request.headers):
                 return fn(*args, **kwargs)
             session = db.session

@@ -71,7 +71,9 @@ def render(template: str, status: int = 200, **context: Any) -> Response:
 
 
 def error_page(status: int, message: str) -> Response:
-    return render("error.html", status, message=message)
+    """The console's error page; it also answers URLs that matched no console route,
+    where the blueprint's context processor does not run, so the layout comes along."""
+    return render("error.html", status, message=message, **layout_context())
 
 
 def load(schema: type[ma.Schema], data: Mapping[str, Any]) -> dict[str, Any]:

@@ -81,8 +81,9 @@ def _check_form() -> Response | None:
         return error_page(400, _("This form has expired or did not come from this console. "
                                  "Reload the page and try again."))
     for name, value in request.form.items(multi=True):
-        if text_problem(value) or text_problem(name):
-            return error_page(400, _("The form holds characters that cannot be accepted."))
+        if reason := text_problem(value) or text_problem(name):
+            # The API's own words for the same fault (a catalogued message id).
+            return error_page(400, _(reason))
     return None
 
 

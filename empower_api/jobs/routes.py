@@ -225,7 +225,7 @@ class Vetting(MethodView):
 @blp.route("/jobs")
 class Jobs(MethodView):
     decorators = [limiter.limit(_search_limit, key_func=rate_limit_key, scope="jobs-search",
-                                methods=["GET"])]
+                                methods=["GET", "HEAD"])]
 
     @public_cache("jobs", normalise_q=search_key)
     @auth_required(optional=True)

@@ -563,8 +563,9 @@ def job_posting_jsonld(session: Session, *, job_id: uuid.UUID) -> dict[str, Any]
             },
         },
         "skills": ", ".join(job.skills or []),
-        # In the posting's own language (its inLanguage), whatever the reader's.
-        "industry": translate_in(negotiate(", ".join(job.languages or [])),
+        # In the posting's own language (its inLanguage), whatever the reader's; English
+        # when that language has no catalog.
+        "industry": translate_in(negotiate((job.languages or ["en"])[0]),
                                  CATEGORY_LABELS[job.category][0]),
         "directApply": False,
     }

@@ -78,7 +78,7 @@ def _verify_limit() -> str:
 @blp.route("/courses")
 class Courses(MethodView):
     decorators = [limiter.limit(_search_limit, key_func=rate_limit_key, scope="courses-search",
-                                methods=["GET"])]
+                                methods=["GET", "HEAD"])]
 
     @public_cache("courses", normalise_q=search_key)
     @conditional

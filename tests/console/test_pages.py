@@ -431,3 +431,26 @@ def test_the_api_keeps_answering_problem_json_for_unknown_addresses(client):
         response = client.get(path)
         assert response.status_code == 404
         assert response.mimetype == "application/problem+json", path
+
+
+def test_an_unknown_console_address_speaks_the_request_language_right_to_left(client):
+    for method, path in (("GET", "/console/nope"), ("PATCH", "/console/employers")):
+        response = client.open(path, method=method, headers={"Accept-Language": "ar"})
+        html = text(response)
+        assert response.status_code in (404, 405)
+        assert '<html lang="ar" dir="rtl"' in html, html[:200]
+        assert response.headers["Content-Language"] == "ar"
+
+
+def test_a_control_character_in_a_console_form_gets_the_apis_words(signed_in):
+    client, _member = signed_in()
+    page = client.get("/console/people")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', text(page))
+    assert token, "the people page has a form with a CSRF token"
+    response = client.post("/console/people/00000000-0000-0000-0000-000000000000",
+                           data={"csrf_token": token.group(1), "reason": "a\u0000b"},
+                           headers={"Accept-Language": "es"})
+    assert response.status_code == 400
+    from empower_api.i18n import translate_in
+
+    assert translate_in("es", "Control characters are not allowed.") in text(response)

@@ -386,6 +386,34 @@ def test_public_search_is_rate_limited_per_ip(limited_client):
     assert other_ip.status_code == 200
 
 
+def test_head_requests_count_against_the_search_limit(limited_client):
+    # HEAD runs the same search (Flask answers it with the GET view): the same limit.
+    address = {"REMOTE_ADDR": "10.1.1.3"}
+    statuses = [limited_client.head(f"{API}/jobs?q=cook{n}", environ_base=address).status_code
+                for n in range(3)]
+    statuses.append(limited_client.get(f"{API}/jobs", environ_base=address).status_code)
+    statuses.append(limited_client.head(f"{API}/jobs?q=baker",
+                                        environ_base=address).status_code)
+    assert statuses == [200, 200, 200, 429, 429]
+    course = limited_client.head(f"{API}/courses?q=a", environ_base={"REMOTE_ADDR": "10.1.1.4"})
+    assert course.status_code == 200
+
+
+def test_a_head_is_answered_from_the_cache_like_a_get(app, session, client):
+    make_job(session, make_employer(session), title="Baker")
+    session.commit()
+    was = app.config.get("SEARCH_CACHE_SECONDS")
+    app.config["SEARCH_CACHE_SECONDS"] = 3600
+    try:
+        get = client.get(f"{API}/jobs?q=baker")
+        head = client.head(f"{API}/jobs?q=baker")
+    finally:
+        app.config["SEARCH_CACHE_SECONDS"] = was
+    assert head.status_code == 200 and head.get_data() == b""
+    assert head.headers["ETag"] == get.headers["ETag"]
+    assert int(head.headers["Content-Length"]) == len(get.get_data())
+
+
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(q=st.text(max_size=210))

@@ -57,7 +57,7 @@ def test_json_ld_names_the_industry(session, client):
 
 @pytest.mark.parametrize("languages, industry", [
     (["es"], "Hostelería"), (["pt-BR", "en"], None), (["tl"], "Hospitality"),
-    (["en", "es"], "Hospitality")])
+    (["en", "es"], "Hospitality"), (["so", "ar"], "Hospitality")])
 def test_json_ld_industry_speaks_the_postings_language_not_the_readers(session, client,
                                                                        languages, industry):
     from empower_api.i18n import translate_in
