@@ -117,6 +117,24 @@ def check_member(group: SavingsGroup, member: Membership | None, field_name: str
     return member
 
 
+def readable_record(group: SavingsGroup, me: Membership, record: Any,
+                    owner_id: uuid.UUID | None, *, missing: str, others: str) -> Any:
+    """``record`` (a loan, a transaction, a member) if ``me`` may read it, VSLA-style:
+    the group's books are the members' own, but one member's money is another's only
+    through an officer. A member who left reads only their own records.
+
+    Raises NotFound(``missing``) when it is not the group's (or not a leaver's own),
+    Forbidden(``others``) when it is another member's and ``me`` is no officer.
+    ``owner_id`` None is a group-level record (a social-fund payout, say).
+    """
+    if record is None or record.group_id != group.id or (
+            not me.is_active and owner_id != me.id):
+        raise NotFound(missing)
+    if owner_id not in (None, me.id) and not me.is_officer:
+        raise Forbidden(others)
+    return record
+
+
 def current_cycle(session: Session, group: SavingsGroup) -> Cycle:
     """The group's open cycle; Conflict ``no_open_cycle`` when there is none."""
     cycle = session.get(Cycle, group.current_cycle_id) if group.current_cycle_id else None

@@ -14,7 +14,7 @@ from empower_api.accounts.models import User
 from empower_api.audit.service import record as audit
 from empower_api.db import utcnow
 from empower_api.errors import Conflict, Forbidden, Invalid, NotFound
-from empower_api.i18n import msg
+from empower_api.i18n import N_, msg
 from empower_api.i18n.labels import label
 from empower_api.pagination import Page, SortKey, paginate
 from empower_api.savings import ledger
@@ -23,6 +23,7 @@ from empower_api.savings.access import (
     add_months,
     current_cycle,
     lock_group,
+    readable_record,
 )
 from empower_api.savings.ledger import credit, debit
 from empower_api.savings.models import (
@@ -230,8 +231,6 @@ def get_loan(session: Session, *, actor: User, group_id: uuid.UUID,
              loan_id: uuid.UUID) -> LoanView:
     group, me = access(session, actor=actor, group_id=group_id, write=False, own_records=True)
     loan = session.get(Loan, loan_id)
-    if loan is None or loan.group_id != group.id or (not me.is_active and loan.member_id != me.id):
-        raise NotFound("No such loan.")
-    if loan.member_id != me.id and not me.is_officer:
-        raise Forbidden("Only officers see other members' loans.")
+    readable_record(group, me, loan, loan and loan.member_id, missing=N_("No such loan."),
+                    others=N_("Only officers see other members' loans."))
     return loan_view(session, loan)

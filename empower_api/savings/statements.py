@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from empower_api.accounts.models import User
-from empower_api.errors import Forbidden, NotFound
+from empower_api.i18n import N_
 from empower_api.pagination import Page, SortKey, paginate
 from empower_api.savings import ledger
-from empower_api.savings.access import access
+from empower_api.savings.access import access, readable_record
 from empower_api.savings.loans import LoanView, loan_views
 from empower_api.savings.models import (
     Account,
@@ -47,10 +47,9 @@ def member_statement(session: Session, *, actor: User, group_id: uuid.UUID,
     """
     group, me = access(session, actor=actor, group_id=group_id, write=False, own_records=True)
     member = session.get(Membership, member_id)
-    if member is None or member.group_id != group.id or (not me.is_active and member.id != me.id):
-        raise NotFound("No such member in this group.")
-    if member.id != me.id and not me.is_officer:
-        raise Forbidden("Only officers see other members' statements.")
+    readable_record(group, me, member, member and member.id,
+                    missing=N_("No such member in this group."),
+                    others=N_("Only officers see other members' statements."))
     savings, shares = ledger.member_holdings(session, group.id, [member.id]).get(
         member.id, (0, 0))
     loans = loan_views(session, list(session.scalars(

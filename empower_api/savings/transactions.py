@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session, joinedload
 from empower_api.accounts.models import User
 from empower_api.audit.service import record as audit
 from empower_api.db import utcnow
-from empower_api.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from empower_api.errors import Conflict, DomainError, Invalid, NotFound
 from empower_api.i18n import N_, msg, plural, translate
 from empower_api.i18n.labels import label
 from empower_api.savings import ledger
-from empower_api.savings.access import access, check_member
+from empower_api.savings.access import access, check_member, readable_record
 from empower_api.savings.ledger import Line, credit, debit
 from empower_api.savings.loans import accrue_loan_interest
 from empower_api.savings.meetings import check_editable
@@ -315,8 +315,6 @@ def get_transaction(session: Session, *, actor: User, group_id: uuid.UUID,
                     transaction_id: uuid.UUID) -> Transaction:
     group, me = access(session, actor=actor, group_id=group_id, write=False, own_records=True)
     tx = session.get(Transaction, transaction_id)
-    if tx is None or tx.group_id != group.id or (not me.is_active and tx.member_id != me.id):
-        raise NotFound("No such transaction.")
-    if tx.member_id not in (None, me.id) and not me.is_officer:
-        raise Forbidden("Only officers see other members' transactions.")
-    return tx
+    return readable_record(group, me, tx, tx and tx.member_id,
+                           missing=N_("No such transaction."),
+                           others=N_("Only officers see other members' transactions."))
