@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, text
 
-from bench.search_harness import measure, search_figures
+from bench.search_harness import measure, search_app, search_figures
 
 QUERY_MIX: list[dict[str, str]] = [
     {"q": "forklift", "free": "false", "languages": "en"},
@@ -116,19 +116,10 @@ def run(database_url: str | None, *, courses: int = 0, seed: int = 42, rounds: i
     """Seed (when asked), ANALYZE and time the query mix on one database.
 
     Returns (exit status, the harness's figures plus ``engine`` and ``courses``)."""
-    import logging
-
-    from empower_api import create_app
     from empower_api.db import db
     from empower_api.models import metadata
 
-    # In process we measure search itself: the response cache is measured under gunicorn.
-    config: dict[str, Any] = {"RATELIMIT_ENABLED": False, "LOG_LEVEL": "WARNING",
-                              "SEARCH_CACHE_SECONDS": 0}
-    if database_url:
-        config["DATABASE_URL"] = database_url
-    app = create_app(config)
-    logging.getLogger().setLevel(logging.WARNING)
+    app = search_app(database_url)
     with app.app_context():
         engine = db.engine
         metadata.create_all(engine)

@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from bench.search_harness import figure, measure, percentile, search_figures
+from bench.search_harness import figure, measure, percentile, search_app, search_figures
 
 QUERY_MIX: list[dict[str, str]] = [
     {"q": "cook", "region": "Illinois", "workplace": "onsite"},
@@ -54,20 +54,11 @@ def run(database_url: str | None, *, seed_jobs: int = 0, employers: int = 2000, 
     """Seed (when asked), ANALYZE and time the query mix on one database.
 
     Returns (exit status, the harness's figures plus ``engine`` and ``jobs``)."""
-    import logging
-
-    from empower_api import create_app
     from empower_api.db import db
     from empower_api.jobs.seed import seed_reference_jobs
     from empower_api.models import metadata
 
-    # In process we measure search itself: the response cache is measured under gunicorn.
-    config: dict[str, Any] = {"RATELIMIT_ENABLED": False, "LOG_LEVEL": "WARNING",
-                              "SEARCH_CACHE_SECONDS": 0}
-    if database_url:
-        config["DATABASE_URL"] = database_url
-    app = create_app(config)
-    logging.getLogger().setLevel(logging.WARNING)
+    app = search_app(database_url)
     with app.app_context():
         engine = db.engine
         metadata.create_all(engine)

@@ -19,6 +19,23 @@ from urllib.parse import urlencode
 from sqlalchemy import event
 
 
+def search_app(database_url: str | None) -> Any:
+    """The app the in-process search benchmarks time: rate limits off, logs at WARNING
+    and the response cache off (in process we measure search itself; the cache is
+    measured under gunicorn). ``database_url`` None is the app's own default."""
+    import logging
+
+    from empower_api import create_app
+
+    config: dict[str, Any] = {"RATELIMIT_ENABLED": False, "LOG_LEVEL": "WARNING",
+                              "SEARCH_CACHE_SECONDS": 0}
+    if database_url:
+        config["DATABASE_URL"] = database_url
+    app = create_app(config)
+    logging.getLogger().setLevel(logging.WARNING)
+    return app
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     index = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered)) - 1))
