@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import text
 
 from bench.search_harness import figure, measure, percentile, search_app, search_figures
+from bench.seed import SCALES
 
 QUERY_MIX: list[dict[str, str]] = [
     {"q": "cook", "region": "Illinois", "workplace": "onsite"},
@@ -45,7 +46,6 @@ QUERY_MIX: list[dict[str, str]] = [
 
 
 
-SCALES = {"small": 10_000, "reference": 100_000, "large": 1_000_000}
 RATIO_TARGET = 1.5  # p99 at 1M over p99 at 100k, per query, same run (bench/README.md)
 
 
@@ -98,17 +98,21 @@ def ratio_figures(reference: dict[str, Any], large: dict[str, Any]) -> list[dict
 
 def figures(scale: str, database_url: str, reference_url: str | None = None,
             rounds: int = 10) -> list[dict[str, Any]]:
-    """Job search figures at ``scale`` (small | reference | large) on ``database_url``,
+    """Job search figures at ``scale`` (tiny | small | reference | large) on ``database_url``,
     seeded there if missing. At ``large`` with ``reference_url`` (a database seeded, or
     to seed, at the reference scale), both are measured back to back and the per-query
     p99 ratio is reported against its target."""
     rows: list[dict[str, Any]] = []
     reference = None
     if scale == "large" and reference_url:
-        _status, reference = run(reference_url, seed_jobs=SCALES["reference"], rounds=rounds)
+        plan = SCALES["reference"]
+        _status, reference = run(reference_url, seed_jobs=plan.jobs, employers=plan.employers,
+                                 rounds=rounds)
         rows += search_figures(f"job search, {reference['engine']}, {reference['jobs']} "
                                "postings", reference, targets=True)
-    _status, out = run(database_url, seed_jobs=SCALES[scale], rounds=rounds)
+    # The seed's own scales (bench/seed.py), so `bench all` finds what it seeded.
+    _status, out = run(database_url, seed_jobs=SCALES[scale].jobs,
+                       employers=SCALES[scale].employers, rounds=rounds)
     rows += search_figures(f"job search, {out['engine']}, {out['jobs']} postings", out,
                            targets=scale == "reference")
     if reference is not None:
