@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -87,6 +87,13 @@ def scoped(base: str, **filters: Any) -> str:
     """
     digest = hashlib.sha256(json.dumps(filters, sort_keys=True, default=str).encode())
     return f"{base}:{digest.hexdigest()[:32]}"
+
+
+def query_scope(base: str, query: Mapping[str, Any]) -> str:
+    """:func:`scoped` for a whole loaded search query (``{"q": …, "limit": …, …}``):
+    every parameter but the paging ones, ``cursor`` and ``limit``."""
+    return scoped(base, **{name: value for name, value in query.items()
+                           if name not in ("cursor", "limit")})
 
 
 def encode_cursor(values: Sequence[Any], scope: str) -> str:

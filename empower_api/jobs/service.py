@@ -61,7 +61,7 @@ from empower_api.pagination import (
     decode_cursor,
     encode_cursor,
     paginate,
-    scoped,
+    query_scope,
 )
 from empower_api.timefmt import rfc3339
 
@@ -505,10 +505,9 @@ def search(session: Session, *, query: dict[str, Any],
            personal_filter: Personal | None = None) -> Page[Job]:
     """``GET /jobs``: see ``search.search_jobs``; ``personal_filter`` leaves out what a
     signed-in survivor blocked or excluded (``moderation.personal.personal_filter``)."""
-    filters = {name: value for name, value in query.items() if name not in ("cursor", "limit")}
     return search_jobs(session, params=SearchParams.from_query(query),
                        limit=query["limit"], cursor=query.get("cursor"),
-                       personal=personal_filter, cursor_scope=scoped("jobs", **filters))
+                       personal=personal_filter, cursor_scope=query_scope("jobs", query))
 
 
 # --- schema.org JobPosting --------------------------------------------------------------

@@ -38,7 +38,7 @@ from empower_api.jobs.search import (
     query_words,
     sqlite_match_expression,
 )
-from empower_api.pagination import Page, decode_cursor, encode_cursor, scoped
+from empower_api.pagination import Page, decode_cursor, encode_cursor, query_scope
 from empower_api.searchtext import Term
 from empower_api.training.models import Course
 
@@ -148,8 +148,7 @@ def search_courses(session: Session, *, query: dict[str, Any], limit: int,
         columns, descending = [Course.created_at, Course.id], [True, True]
         scope = "courses:newest"
     stmt = stmt.add_columns(columns[0].label("sort_key"))
-    scope = scoped(scope, **{name: value for name, value in query.items()
-                             if name not in ("cursor", "limit")})
+    scope = query_scope(scope, query)
     if cursor:
         values = decode_cursor(cursor, scope, 2)
         stmt = stmt.where(_after(columns, descending, values))
